@@ -1,0 +1,1 @@
+"""Price, GPU, model and serving tables; shipped in the wheel as `tco.bundled.pricing`."""

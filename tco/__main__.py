@@ -1,0 +1,5 @@
+"""Entry point for `python -m tco`."""
+
+from tco.cli import main
+
+main()

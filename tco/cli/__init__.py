@@ -1,0 +1,46 @@
+"""The `tco` command line: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from tco import __version__
+from tco.errors import TcoError
+
+
+class TcoGroup(click.Group):
+    """A click group that prints library errors as one message and exits 1, without a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TcoError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=TcoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tco")
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Model what each way of running an LLM workload costs per month.
+
+    Compare hosted APIs with long prompts, retrieval (RAG), hosted fine-tuning
+    and self-hosted LoRA adapters on real token counts and dated prices.
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from tco.cli import cost, pricing, run, scenarios, tokens
+
+    main.add_command(run.run)
+    main.add_command(scenarios.scenarios)
+    main.add_command(tokens.tokens)
+    main.add_command(cost.cost)
+    main.add_command(pricing.pricing)
+
+
+_register()

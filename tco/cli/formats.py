@@ -1,0 +1,73 @@
+"""Shared option and printing helpers of the CLI commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import click
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+_SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
+_NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbg]?)\s*$", re.IGNORECASE)
+
+
+def parse_volume(text: str, option: str) -> float:
+    """Parse a request count such as 3000000, 3e6 or 3M (k = thousand, M = million, B = billion)."""
+    match = _NUMBER.match(text)
+    if not match:
+        raise click.BadParameter(f"{text!r} is not a number; write e.g. 3000000, 3e6 or 3M", param_hint=option)
+    value = float(match.group(1)) * _SUFFIXES.get(match.group(2).lower(), 1.0)
+    if value <= 0:
+        raise click.BadParameter(f"{text!r} must be positive", param_hint=option)
+    return value
+
+
+def parse_volume_range(text: str) -> tuple[float, float]:
+    """Parse MIN:MAX, such as 1k:1B."""
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise click.BadParameter(f"{text!r} is not MIN:MAX, e.g. 1k:1B", param_hint="--volumes")
+    low, high = (parse_volume(part, "--volumes") for part in parts)
+    if low >= high:
+        raise click.BadParameter(f"MIN must be below MAX in {text!r}", param_hint="--volumes")
+    return low, high
+
+
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, indent=2))
+
+
+def echo_csv(rows: list[dict]) -> None:
+    if not rows:
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+def echo_columns(rows: list[dict], right_aligned: set[str] = frozenset()) -> None:
+    """Print dicts as aligned text columns, keys as the header."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    cells = [keys] + [[str(row[key]) for key in keys] for row in rows]
+    widths = [max(len(line[index]) for line in cells) for index in range(len(keys))]
+    for line in cells:
+        parts = [
+            value.rjust(widths[i]) if keys[i] in right_aligned else value.ljust(widths[i])
+            for i, value in enumerate(line)
+        ]
+        click.echo("  ".join(parts).rstrip())

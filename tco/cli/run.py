@@ -1,0 +1,64 @@
+"""`tco run`: the main job, comparing every deployment of a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tco.cli.formats import (
+    FORMAT_OPTION,
+    echo_csv,
+    echo_json,
+    parse_volume,
+    parse_volume_range,
+)
+
+
+@click.command()
+@click.argument("scenario")
+@click.option("--volume", help="Requests per month to report at (3000000, 3e6 or 3M). Default: the scenario's.")
+@click.option(
+    "--volumes",
+    "volume_range",
+    default="1k:1B",
+    show_default=True,
+    help="Range of requests per month searched for break-even volumes and drawn in the chart, as MIN:MAX.",
+)
+@FORMAT_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write results.csv, results.json and the cost-versus-volume chart (PNG and SVG) into.",
+)
+def run(scenario: str, volume: str | None, volume_range: str, output_format: str, out_dir: Path | None) -> None:
+    """Compare the monthly cost of every deployment in SCENARIO and find break-even volumes.
+
+    SCENARIO is a scenario YAML file or the name of a bundled scenario
+    (see 'tco scenarios list').
+    """
+    from tco.analysis.run import evaluate
+    from tco.outputs.results import result_document, result_rows
+    from tco.outputs.table import render_table
+    from tco.scenario import load_scenario
+
+    chosen_volume = parse_volume(volume, "--volume") if volume is not None else None
+    low, high = parse_volume_range(volume_range)
+
+    loaded = load_scenario(scenario)
+    result = evaluate(loaded, chosen_volume, (low, high))
+    document = result_document(result)
+
+    if output_format == "json":
+        echo_json(document)
+    elif output_format == "csv":
+        echo_csv(result_rows(document))
+    else:
+        click.echo(render_table(document))
+
+    if out_dir is not None:
+        from tco.outputs.files import write_outputs
+
+        written = write_outputs(result, document, out_dir)
+        click.echo("wrote " + ", ".join(str(path) for path in written), err=True)

@@ -1,0 +1,80 @@
+"""A hosted fine-tuned model with a short prompt, plus its training run amortized.
+
+Monthly cost = the fine-tuned model's token prices on a short prompt
++ training price x data set tokens x epochs / amortization months.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tco.deployments.api_prompt import (
+    check_context_window,
+    measure_chat_tokens,
+    model_price_refs,
+)
+from tco.deployments.base import PriceRef, ScenarioContext
+from tco.deployments.long_prompt import COMPONENT_LABELS
+from tco.deployments.training import measure_training_tokens
+from tco.errors import ScenarioError
+from tco.pricing.cost import price_usage
+from tco.scenario import FineTunedApi
+from tco.tokens.counter import TokenCounter
+from tco.units import TOKENS_PER_MTOK
+
+
+class FineTunedApiModel:
+    kind = "fine_tuned_api"
+
+    def __init__(self, config: FineTunedApi, context: ScenarioContext):
+        self.name = config.name
+        self.config = config
+        self.model = context.book.api_model(config.model, config.provider)
+        if self.model.training_usd_per_mtok is None:
+            tunable = [row.model for row in context.book.api_models if row.training_usd_per_mtok is not None]
+            raise ScenarioError(
+                f"{context.loaded.path}: deployment {config.name!r}: model {self.model.model!r} has no "
+                f"training price; fine-tunable models: {', '.join(tunable)}"
+            )
+        counter = TokenCounter(self.model.tokenizer)
+        self.tokens = measure_chat_tokens(context, counter, config.system_prompt)
+        check_context_window(context, self.model, self.tokens, config.name)
+        self.training = measure_training_tokens(context, counter, config.training)
+        self.training_usd = self.training.trained_tokens * self.model.training_usd_per_mtok / TOKENS_PER_MTOK
+
+    def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
+        by_class = price_usage(
+            self.model,
+            input_tokens=self.tokens.input.mean,
+            output_tokens=self.tokens.output_mean,
+            requests=volumes,
+        )
+        costs = {COMPONENT_LABELS[key]: value for key, value in by_class.items()}
+        amortized = self.training_usd / self.config.training.amortization_months
+        costs["fine-tuning (amortized)"] = np.full_like(volumes, amortized, dtype=float)
+        return costs
+
+    def breakpoints(self, low: float, high: float) -> np.ndarray:
+        return np.empty(0)
+
+    def details(self, volume: float) -> dict:
+        refs = model_price_refs(self.model, "standard") + [
+            PriceRef(
+                f"{self.model.provider}/{self.model.model} training",
+                f"{self.model.training_usd_per_mtok:g} USD per million training tokens",
+                self.model.source,
+                self.model.as_of.isoformat(),
+            )
+        ]
+        return {
+            "model": self.model.model,
+            "provider": self.model.provider,
+            "fine_tuned_from": self.model.fine_tuned_from,
+            "input_tokens_per_request": self.tokens.input.as_dict(),
+            "output_tokens_per_request": round(self.tokens.output_mean, 2),
+            "output_tokens_basis": self.tokens.output_basis,
+            "training": self.training.as_dict(),
+            "training_usd": round(self.training_usd, 2),
+            "amortization_months": self.config.training.amortization_months,
+            "prices": [ref.as_dict() for ref in refs],
+        }

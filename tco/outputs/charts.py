@@ -1,0 +1,91 @@
+"""Cost-versus-volume chart for planning documents; matplotlib is imported only here, lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tco.analysis.breakeven import total_cost
+from tco.analysis.run import ScenarioResult
+
+# Distinct line styles and markers keep the curves apart when printed in grey scale.
+LINE_STYLES = ["-", "--", "-.", ":"]
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+
+
+def _short_volume(value: float) -> str:
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= threshold:
+            return f"{value / threshold:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def cost_volume_chart(result: ScenarioResult, paths: list[Path], prices_as_of: str) -> None:
+    """Draw monthly cost against monthly volume (both log scales), with break-even points marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    volumes, curves = result.cost_curves(points=600)
+    figure, axes = plt.subplots(figsize=(9, 5.6), dpi=150)
+
+    for index, (name, costs) in enumerate(curves.items()):
+        axes.plot(
+            volumes,
+            costs,
+            linestyle=LINE_STYLES[index % len(LINE_STYLES)],
+            marker=MARKERS[index % len(MARKERS)],
+            markevery=60,
+            markersize=4,
+            linewidth=1.8,
+            label=name,
+            color=plt.cm.viridis(index / max(1, len(curves) - 1) * 0.85),
+        )
+
+    models = {model.name: model for model in result.models}
+    number = 0
+    for pair in result.break_even:
+        for crossing in pair["crossings"]:
+            number += 1
+            volume = crossing["volume_requests_per_month"]
+            cost = total_cost(models[pair["a"]], np.array([volume]))[0]
+            axes.plot([volume], [cost], marker="X", color="black", markersize=8, zorder=5)
+            axes.annotate(
+                f"{number}: {_short_volume(volume)}",
+                (volume, cost),
+                textcoords="offset points",
+                xytext=(6, -12 if number % 2 else 8),
+                fontsize=8,
+            )
+
+    axes.axvline(result.volume, color="grey", linewidth=0.8, linestyle=":")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_volume(value)))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: "$" + _short_volume(value)))
+    axes.set_xlabel("Volume (requests per month, log scale)")
+    axes.set_ylabel("Monthly cost (USD, log scale)")
+    axes.set_title(
+        f"{result.name}: monthly cost by deployment\nprices as of {prices_as_of}; "
+        f"X = break-even, dotted line = {_short_volume(result.volume)} requests/month",
+        fontsize=10,
+    )
+    axes.grid(True, which="major", color="#dddddd", linewidth=0.6)
+    axes.legend(fontsize=8, loc="upper left")
+
+    footnotes = []
+    number = 0
+    for pair in result.break_even:
+        for crossing in pair["crossings"]:
+            number += 1
+            footnotes.append(f"{number}: {pair['a']} = {pair['b']} at {crossing['volume_requests_per_month']:,.0f}")
+    if footnotes:
+        figure.text(0.01, 0.01, "\n".join(footnotes), fontsize=7, va="bottom")
+        figure.subplots_adjust(bottom=0.12 + 0.025 * len(footnotes))
+
+    for path in paths:
+        figure.savefig(path, bbox_inches="tight")
+    plt.close(figure)

@@ -1,0 +1,115 @@
+"""Render a scenario result as text a planner reads in a terminal."""
+
+from __future__ import annotations
+
+
+def _usd(value: float) -> str:
+    if abs(value) >= 100:
+        return f"${value:,.0f}"
+    if abs(value) >= 1:
+        return f"${value:,.2f}"
+    return f"${value:.4g}"
+
+
+def _volume(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _columns(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _token_line(details: dict) -> str:
+    tokens = details["input_tokens_per_request"]
+    exact = "exact" if tokens["exact"] else "estimate"
+    return (
+        f"input {tokens['mean']:,.1f} tokens/request (p95 {tokens['p95']:,.0f}), "
+        f"output {details['output_tokens_per_request']:,.1f}; {tokens['tokenizer']} ({exact})"
+    )
+
+
+def render_table(document: dict) -> str:
+    """Return the comparison, break-even volumes, token counts, prices and rules as text."""
+    volume = document["volume_requests_per_month"]
+    traffic = document["traffic"]
+    lines = [
+        f"Scenario: {document['scenario']}",
+        f"Question: {document['question']}",
+        f"Volume: {_volume(volume)} requests a month; peak-to-average load {traffic['peak_to_average']:.2f} "
+        f"(trace {traffic['trace_peak_to_average']:.2f} per {traffic['bucket_seconds']} s x daily peak "
+        f"{traffic['daily_peak_factor']:g})",
+        "",
+    ]
+
+    header = ["Deployment", "Kind", "Monthly USD", "USD/request", "USD/1k requests", ""]
+    rows = [header]
+    for deployment in sorted(document["deployments"], key=lambda row: row["monthly_usd"]):
+        marker = "cheapest" if deployment["name"] == document["cheapest"] else ""
+        rows.append(
+            [
+                deployment["name"],
+                deployment["kind"],
+                _usd(deployment["monthly_usd"]),
+                f"${deployment['usd_per_request']:.6f}",
+                _usd(deployment["usd_per_request"] * 1000),
+                marker,
+            ]
+        )
+    lines += _columns(rows, right={2, 3, 4})
+
+    lines += ["", "Monthly cost by component"]
+    for deployment in document["deployments"]:
+        parts = [f"{name} {_usd(usd)}" for name, usd in deployment["breakdown"].items() if usd != 0]
+        lines.append(f"  {deployment['name']}: " + ", ".join(parts))
+
+    low, high = document["volume_range_requests_per_month"]
+    lines += ["", f"Break-even volumes (requests a month, searched from {_volume(low)} to {_volume(high)})"]
+    for pair in document["break_even"]:
+        if not pair["crossings"]:
+            lines.append(f"  {pair['a']} vs {pair['b']}: costs never cross in this range")
+            continue
+        for crossing in pair["crossings"]:
+            lines.append(
+                f"  {pair['a']} vs {pair['b']}: {_volume(crossing['volume_requests_per_month'])} "
+                f"({crossing['cheaper_below']} cheaper below, {crossing['cheaper_above']} above)"
+            )
+
+    lines += ["", "Tokens per request"]
+    for deployment in document["deployments"]:
+        lines.append(f"  {deployment['name']}: {_token_line(deployment['details'])}")
+
+    self_hosted = [row for row in document["deployments"] if row["kind"] == "self_hosted_lora"]
+    for deployment in self_hosted:
+        details = deployment["details"]
+        replica = details["replica"]
+        lines += [
+            "",
+            f"Self-hosted fleet of {deployment['name']}",
+            f"  {details['gpus']} x {details['gpu']} ({details['replicas']} replica(s) of "
+            f"{replica['gpus_per_replica']} GPU) for {_volume(details['fleet_requests_per_month'])} requests a "
+            f"month over {details['adapters_on_fleet']} adapters; peak {details['fleet_peak_requests_per_s']:.2f} "
+            "requests/s",
+            f"  per replica: batch {replica['batch_size']} (limited by {replica['batch_limited_by']}), "
+            f"{replica['requests_per_s']:.1f} requests/s, {replica['output_tokens_per_s']:,.0f} output tokens/s, "
+            f"decode step {replica['decode_step_s'] * 1000:.1f} ms",
+            f"  utilization {details['utilization_at_average_load']:.1%} at average load, "
+            f"{details['utilization_at_peak_load']:.1%} at peak; this workload's share "
+            f"{details['workload_share_of_gpu_time']:.2%}",
+            f"  sharing rule: {details['sharing_rule']}",
+        ]
+
+    lines += ["", "Prices and specs used (source, as of)"]
+    seen = set()
+    for deployment in document["deployments"]:
+        for price in deployment["details"]["prices"]:
+            key = (price["item"], price["value"])
+            if key in seen:
+                continue
+            seen.add(key)
+            lines.append(f"  {price['item']}: {price['value']}; {price['source']} ({price['as_of']})")
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""The price book: every table in `pricing/`, loaded, validated and looked up by name."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TypeVar
+
+from tco import datafiles
+from tco.errors import DataFileError, UnknownModelError
+from tco.pricing import schema
+from tco.resources import pricing_dir
+
+RowT = TypeVar("RowT")
+
+
+def _normalize(name: str) -> str:
+    return name.strip().lower()
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(_normalize(name), sorted(set(known)), n=5, cutoff=0.4)
+    if not matches:
+        return ""
+    return " Closest known names: " + ", ".join(matches) + "."
+
+
+def _index(rows: Sequence[RowT], names_of) -> dict[str, list[RowT]]:
+    index: dict[str, list[RowT]] = {}
+    for row in rows:
+        for name in names_of(row):
+            index.setdefault(_normalize(name), []).append(row)
+    return index
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    """All bundled tables; lookups accept a model's id or any of its aliases, in any case."""
+
+    api_models: tuple[schema.ApiModel, ...]
+    embedding_models: tuple[schema.EmbeddingModel, ...]
+    vector_stores: tuple[schema.VectorStore, ...]
+    gpus: tuple[schema.Gpu, ...]
+    base_models: tuple[schema.BaseModelArchitecture, ...]
+    serving: schema.ServingParameters
+    folder: str
+
+    def api_model(self, name: str, provider: str | None = None) -> schema.ApiModel:
+        """Find a hosted model; without `provider`, the model's own provider wins.
+
+        A model served by several hosts (Llama on Groq, Together and Bedrock)
+        with no provider given, and no host that is the model's maker, is an
+        error listing the hosts.
+        """
+        index = _index(self.api_models, lambda row: [row.model, *row.aliases])
+        rows = index.get(_normalize(name), [])
+        if not rows:
+            raise UnknownModelError(
+                f"unknown model {name!r} in {self.folder}/api_models.yaml."
+                + _suggest(name, index)
+                + " Run 'tco pricing list' to see every priced model."
+            )
+        if provider is not None:
+            matching = [row for row in rows if _normalize(row.provider) == _normalize(provider)]
+            if not matching:
+                hosts = ", ".join(sorted({row.provider for row in rows}))
+                raise UnknownModelError(
+                    f"model {name!r} has no price from provider {provider!r}; providers that host it: {hosts}"
+                )
+            return matching[0]
+        if len(rows) == 1:
+            return rows[0]
+        hosts = ", ".join(sorted({row.provider for row in rows}))
+        raise UnknownModelError(f"model {name!r} is priced by several providers ({hosts}); choose one with --provider")
+
+    def embedding_model(self, name: str) -> schema.EmbeddingModel:
+        return self._find(self.embedding_models, name, lambda row: [row.model], "embedding model", "embeddings.yaml")
+
+    def vector_store(self, name: str) -> schema.VectorStore:
+        return self._find(self.vector_stores, name, lambda row: [row.name], "vector store", "vector_stores.yaml")
+
+    def gpu(self, name: str) -> schema.Gpu:
+        return self._find(self.gpus, name, lambda row: [row.name, *row.aliases], "GPU", "gpus.yaml")
+
+    def base_model(self, name: str) -> schema.BaseModelArchitecture:
+        return self._find(
+            self.base_models, name, lambda row: [row.name, *row.aliases], "base model", "base_models.yaml"
+        )
+
+    def tokenizer_for(self, name: str) -> schema.TokenizerSpec:
+        """Return the tokenizer of a hosted, embedding or open-weight model of that name."""
+        tables = (
+            (self.api_models, lambda row: [row.model, *row.aliases]),
+            (self.embedding_models, lambda row: [row.model]),
+            (self.base_models, lambda row: [row.name, *row.aliases]),
+        )
+        known: list[str] = []
+        for rows, names_of in tables:
+            for row in rows:
+                names = [_normalize(alias) for alias in names_of(row)]
+                if _normalize(name) in names:
+                    return row.tokenizer
+                known.extend(names)
+        raise UnknownModelError(f"unknown model {name!r}: no table in {self.folder} has it." + _suggest(name, known))
+
+    def _find(self, rows: Sequence[RowT], name: str, names_of, kind: str, file_name: str) -> RowT:
+        index = _index(rows, names_of)
+        found = index.get(_normalize(name))
+        if not found:
+            raise UnknownModelError(f"unknown {kind} {name!r} in {self.folder}/{file_name}." + _suggest(name, index))
+        return found[0]
+
+
+def _check_unique(rows: Sequence, names_of, path: Traversable | Path) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for position, row in enumerate(rows):
+        provider = _normalize(getattr(row, "provider", ""))
+        for name in {_normalize(name) for name in names_of(row)}:
+            key = (provider, name)
+            if key in seen:
+                raise DataFileError(
+                    f"{path}: name {name!r} appears in rows {seen[key]} and {position}; "
+                    "each model id and alias must name one row per provider"
+                )
+            seen[key] = position
+
+
+def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
+    """Load and validate every table in `folder` (by default the bundled `pricing/`)."""
+    root = folder if folder is not None else pricing_dir()
+    api = datafiles.load(schema.ApiModelTable, root / "api_models.yaml").models
+    embeddings = datafiles.load(schema.EmbeddingTable, root / "embeddings.yaml").embedding_models
+    stores = datafiles.load(schema.VectorStoreTable, root / "vector_stores.yaml").vector_stores
+    gpus = datafiles.load(schema.GpuTable, root / "gpus.yaml").gpus
+    bases = datafiles.load(schema.BaseModelTable, root / "base_models.yaml").base_models
+    serving = datafiles.load(schema.ServingTable, root / "serving.yaml").serving
+
+    _check_unique(api, lambda row: [row.model, *row.aliases], root / "api_models.yaml")
+    _check_unique(gpus, lambda row: [row.name, *row.aliases], root / "gpus.yaml")
+    _check_unique(bases, lambda row: [row.name, *row.aliases], root / "base_models.yaml")
+
+    return PriceBook(
+        api_models=tuple(api),
+        embedding_models=tuple(embeddings),
+        vector_stores=tuple(stores),
+        gpus=tuple(gpus),
+        base_models=tuple(bases),
+        serving=serving,
+        folder=str(root),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_price_book() -> PriceBook:
+    """Return the bundled tables, loaded once per process."""
+    return load_price_book()

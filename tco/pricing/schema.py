@@ -1,0 +1,199 @@
+"""Pydantic schema of the price, GPU and model tables in `pricing/`.
+
+Money is USD. Token prices are USD per million tokens (`usd_per_mtok`).
+Every row carries `source` (where the number was read) and `as_of` (the day
+it was read or last checked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Row(BaseModel):
+    """Base of every table row: unknown fields are rejected, provenance is required."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=1)
+    as_of: dt.date
+
+
+class TokenizerSpec(BaseModel):
+    """How to count a model's tokens.
+
+    Exactly one of `encoding` (a tiktoken encoding, optionally scaled by
+    `ratio`) and `chars_per_token` (a provider's rule of thumb) is set. A
+    count is exact only for a bare `encoding` with no ratio.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    encoding: Literal["o200k_base", "cl100k_base"] | None = None
+    ratio: float | None = Field(default=None, gt=0)
+    chars_per_token: float | None = Field(default=None, gt=0)
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _one_method(self) -> TokenizerSpec:
+        if (self.encoding is None) == (self.chars_per_token is None):
+            raise ValueError("set exactly one of 'encoding' and 'chars_per_token'")
+        if self.ratio is not None and self.encoding is None:
+            raise ValueError("'ratio' scales an 'encoding' count; set 'encoding' too")
+        if not self.exact and not self.basis:
+            raise ValueError("an estimated tokenizer needs 'basis': where the ratio comes from")
+        return self
+
+    @property
+    def exact(self) -> bool:
+        return self.encoding is not None and self.ratio is None
+
+
+class ApiModel(Row):
+    """A hosted model's list prices, in USD per million tokens.
+
+    A price the provider does not charge separately is absent (None), never 0:
+    `cached_input_usd_per_mtok` absent means the provider gives no cache-read
+    discount, and `cache_write_usd_per_mtok` absent means cache writes carry
+    no surcharge. Both are then billed at the input rate (see `tco.pricing.cost`).
+    """
+
+    provider: str
+    model: str
+    aliases: list[str] = []
+    input_usd_per_mtok: float = Field(ge=0)
+    cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_usd_per_mtok: float | None = Field(default=None, ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+    batch_discount: float | None = Field(default=None, ge=0, lt=1)
+    batch_discount_applies_to_cache: bool = False
+    context_window_tokens: int = Field(gt=0)
+    tokenizer: TokenizerSpec
+    fine_tuned_from: str | None = None
+    training_usd_per_mtok: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _prices_consistent(self) -> ApiModel:
+        cached = self.cached_input_usd_per_mtok
+        if cached is not None and cached > self.input_usd_per_mtok:
+            raise ValueError(
+                f"cached_input_usd_per_mtok {cached} is above input_usd_per_mtok "
+                f"{self.input_usd_per_mtok}; a cache read is never dearer than input"
+            )
+        return self
+
+
+class EmbeddingModel(Row):
+    """A hosted embedding model, priced per million input tokens."""
+
+    provider: str
+    model: str
+    usd_per_mtok: float = Field(ge=0)
+    batch_discount: float | None = Field(default=None, ge=0, lt=1)
+    dimensions: int = Field(gt=0)
+    tokenizer: TokenizerSpec
+
+
+class VectorStore(Row):
+    """A managed vector database's usage-based price.
+
+    Monthly cost = max(minimum_usd_per_month,
+    stored GB x usd_per_gb_month + queries / 1e6 x usd_per_million_queries).
+    """
+
+    provider: str
+    name: str
+    usd_per_gb_month: float = Field(ge=0)
+    usd_per_million_queries: float = Field(ge=0)
+    minimum_usd_per_month: float = Field(default=0, ge=0)
+    notes: str | None = None
+
+
+class Gpu(Row):
+    """One GPU's datasheet figures and an on-demand hourly price.
+
+    TFLOPS are dense (no structured sparsity). Bandwidths are in GB/s;
+    `interconnect_gb_per_s` is per direction between GPUs of one server
+    (NVLink where the part has it, otherwise PCIe).
+    """
+
+    name: str
+    aliases: list[str] = []
+    memory_gb: float = Field(gt=0)
+    memory_bandwidth_gb_per_s: float = Field(gt=0)
+    bf16_tflops: float = Field(gt=0)
+    fp8_tflops: float | None = Field(default=None, gt=0)
+    int8_tops: float | None = Field(default=None, gt=0)
+    interconnect: Literal["nvlink", "pcie"]
+    interconnect_gb_per_s: float = Field(gt=0)
+    on_demand_usd_per_hour: float = Field(gt=0)
+    price_source: str = Field(min_length=1)
+    price_as_of: dt.date
+
+
+class BaseModelArchitecture(Row):
+    """An open-weight model's architecture, as its published config states it."""
+
+    name: str
+    aliases: list[str] = []
+    params_billion: float = Field(gt=0)
+    layers: int = Field(gt=0)
+    hidden_size: int = Field(gt=0)
+    attention_heads: int = Field(gt=0)
+    kv_heads: int = Field(gt=0)
+    head_dim: int = Field(gt=0)
+    intermediate_size: int = Field(gt=0)
+    vocab_size: int = Field(gt=0)
+    context_length_tokens: int = Field(gt=0)
+    tokenizer: TokenizerSpec
+
+
+class ApiModelTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    models: list[ApiModel]
+
+
+class EmbeddingTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    embedding_models: list[EmbeddingModel]
+
+
+class VectorStoreTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vector_stores: list[VectorStore]
+
+
+class GpuTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    gpus: list[Gpu]
+
+
+class BaseModelTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    base_models: list[BaseModelArchitecture]
+
+
+class ServingParameters(Row):
+    """Global efficiency and policy parameters of the self-hosted serving model.
+
+    Efficiencies are the fraction of a GPU's peak memory bandwidth and dense
+    compute that real kernels reach.
+    """
+
+    memory_bandwidth_efficiency: float = Field(gt=0, le=1)
+    compute_efficiency: float = Field(gt=0, le=1)
+    usable_memory_fraction: float = Field(gt=0, le=1)
+    max_batch_size: int = Field(gt=0)
+    max_utilization: float = Field(gt=0, le=1)
+    lora_throughput_overhead: float = Field(ge=0, lt=1)
+    training_flops_per_param_per_token_lora: float = Field(gt=0)
+    training_mfu: float = Field(gt=0, le=1)
+    basis: dict[str, str]
+
+
+class ServingTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    serving: ServingParameters

@@ -1,0 +1,262 @@
+"""The scenario file: a workload and the deployments to compare, validated by pydantic.
+
+A scenario is a YAML file. Paths inside it (templates, data files, traces)
+are relative to the folder that holds the scenario file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tco import datafiles
+from tco.errors import ScenarioError
+from tco.resources import scenarios_dir
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Block(Strict):
+    """A fixed text made of CSV rows, each rendered with `row_template`, joined by `separator`.
+
+    `group_by` with `rows_per_group` keeps the first rows of each group (say,
+    3 labelled examples per intent); `limit` caps the rows kept.
+    """
+
+    data: str
+    row_template: str
+    group_by: str | None = None
+    rows_per_group: int | None = Field(default=None, gt=0)
+    limit: int | None = Field(default=None, gt=0)
+    separator: str = "\n"
+
+    @model_validator(mode="after")
+    def _grouping(self) -> Block:
+        if (self.group_by is None) != (self.rows_per_group is None):
+            raise ValueError("set 'group_by' and 'rows_per_group' together")
+        return self
+
+
+class PromptTemplate(Strict):
+    """A template (inline `text` or a `file`) with its variables' sources.
+
+    `data` is a CSV whose columns fill per-request variables; `blocks` fill
+    fixed variables from rows of a CSV; `values` fill fixed variables directly.
+    """
+
+    text: str | None = None
+    file: str | None = None
+    data: str | None = None
+    blocks: dict[str, Block] = {}
+    values: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PromptTemplate:
+        if (self.text is None) == (self.file is None):
+            raise ValueError("set exactly one of 'text' and 'file'")
+        return self
+
+
+class Message(Strict):
+    role: Literal["system", "user", "assistant"]
+    template: PromptTemplate
+
+
+class TokenDistribution(Strict):
+    """Output tokens per request: measured from a template over data, or a stated distribution."""
+
+    measured: PromptTemplate | None = None
+    fixed: float | None = Field(default=None, ge=0)
+    uniform: tuple[float, float] | None = None
+    triangular: tuple[float, float, float] | None = None
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TokenDistribution:
+        kinds = [self.measured, self.fixed, self.uniform, self.triangular]
+        if sum(kind is not None for kind in kinds) != 1:
+            raise ValueError("set exactly one of 'measured', 'fixed', 'uniform' and 'triangular'")
+        if self.uniform is not None and not 0 <= self.uniform[0] <= self.uniform[1]:
+            raise ValueError(f"uniform needs 0 <= low <= high, got {list(self.uniform)}")
+        if self.triangular is not None:
+            low, mode, high = self.triangular
+            if not 0 <= low <= mode <= high:
+                raise ValueError(f"triangular needs 0 <= low <= mode <= high, got {list(self.triangular)}")
+        if self.measured is None and not self.basis:
+            raise ValueError("a stated distribution needs 'basis': where its numbers come from")
+        return self
+
+
+class Traffic(Strict):
+    """The traffic shape: the peak-to-average ratio of requests, measured from a trace.
+
+    `daily_peak_factor` multiplies the trace's ratio to cover a daily cycle
+    that a short trace does not contain; `daily_peak_basis` says where it
+    comes from.
+    """
+
+    trace: str
+    timestamp_column: str = "TIMESTAMP"
+    bucket_seconds: int = Field(default=60, gt=0)
+    daily_peak_factor: float = Field(default=1.0, ge=1.0)
+    daily_peak_basis: str
+
+
+class Workload(Strict):
+    requests_per_month: float = Field(gt=0)
+    traffic: Traffic
+    user_input: PromptTemplate
+    output_tokens: TokenDistribution
+    max_tokens: int = Field(gt=0)
+
+
+class PromptCaching(Strict):
+    """The share of requests that read the stable system prompt from the provider's cache."""
+
+    hit_rate: float = Field(ge=0, le=1)
+    basis: str
+
+
+class DeploymentBase(Strict):
+    name: str = Field(min_length=1)
+    system_prompt: PromptTemplate
+
+
+class LongPrompt(DeploymentBase):
+    kind: Literal["long_prompt"]
+    model: str
+    provider: str | None = None
+    service_tier: Literal["standard", "batch"] = "standard"
+    prompt_caching: PromptCaching | None = None
+
+
+class Retrieval(Strict):
+    """Retrieval of `top_k` chunks from a corpus, each corpus row one chunk."""
+
+    corpus: Block
+    top_k: int = Field(gt=0)
+    context_separator: str = "\n\n"
+    embedding_model: str
+    vector_store: str
+    index_builds_per_month: float = Field(ge=0)
+    metadata_bytes_per_vector: int = Field(default=0, ge=0)
+
+
+class Rag(DeploymentBase):
+    kind: Literal["rag"]
+    model: str
+    provider: str | None = None
+    service_tier: Literal["standard", "batch"] = "standard"
+    retrieval: Retrieval
+
+
+class Training(Strict):
+    """A fine-tuning run: each row of `data` becomes one chat example of `messages`."""
+
+    data: str
+    messages: list[Message] = Field(min_length=1)
+    epochs: float = Field(gt=0)
+    amortization_months: float = Field(gt=0)
+
+
+class FineTunedApi(DeploymentBase):
+    kind: Literal["fine_tuned_api"]
+    model: str
+    provider: str | None = None
+    training: Training
+
+
+class Operations(Strict):
+    usd_per_month: float = Field(ge=0)
+    basis: str
+
+
+class SelfHostedLora(DeploymentBase):
+    """A base model on rented GPUs serving `adapters` LoRA adapters, this workload's among them.
+
+    The other adapters carry `other_adapters_requests_per_month` requests a
+    month in all, assumed to have this workload's token shape.
+    """
+
+    kind: Literal["self_hosted_lora"]
+    base_model: str
+    gpu: str
+    gpu_usd_per_hour: float | None = Field(default=None, gt=0)
+    precision: Literal["bf16", "fp16", "fp8", "int8", "int4"] = "bf16"
+    kv_precision: Literal["bf16", "fp16", "fp8"] = "bf16"
+    adapters: int = Field(ge=1)
+    lora_rank: int = Field(gt=0)
+    target_modules: list[Literal["q", "k", "v", "o", "gate", "up", "down"]] = ["q", "k", "v", "o", "gate", "up", "down"]
+    other_adapters_requests_per_month: float = Field(default=0, ge=0)
+    time_per_output_token_ms: float = Field(gt=0)
+    operations: Operations
+    training: Training
+
+
+Deployment = Annotated[
+    Union[LongPrompt, Rag, FineTunedApi, SelfHostedLora],
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(Strict):
+    name: str
+    description: str
+    question: str
+    workload: Workload
+    deployments: list[Deployment] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Scenario:
+        names = [deployment.name for deployment in self.deployments]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"deployment names must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+
+class LoadedScenario(BaseModel):
+    """A validated scenario and the folder its relative paths start from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    scenario: Scenario
+    path: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        return (self.folder / relative).resolve()
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Map each bundled scenario's name to its YAML file."""
+    root = Path(str(scenarios_dir()))
+    return {path.stem: path for path in sorted(root.glob("*.yaml"))}
+
+
+def find_scenario(name_or_path: str) -> Path:
+    """Resolve a scenario argument: an existing file, or the name of a bundled scenario."""
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate.resolve()
+    bundled = bundled_scenarios()
+    if name_or_path in bundled:
+        return bundled[name_or_path]
+    raise ScenarioError(
+        f"scenario {name_or_path!r} is neither a file nor a bundled scenario; "
+        f"bundled scenarios: {', '.join(bundled) or 'none'} (see 'tco scenarios list')"
+    )
+
+
+def load_scenario(name_or_path: str) -> LoadedScenario:
+    """Read and validate a scenario; an error names the file, the field and the bad value."""
+    path = find_scenario(name_or_path)
+    scenario = datafiles.load(Scenario, path, ScenarioError)
+    return LoadedScenario(scenario=scenario, path=path)

@@ -1,0 +1,98 @@
+"""Count tokens for a model: exactly with its public encoding, or as a labelled estimate."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tco.pricing.schema import TokenizerSpec
+from tco.tokens.encodings import get_encoding
+
+# OpenAI's cookbook ("How to count tokens with tiktoken") counts chat framing
+# for gpt-3.5-turbo-0613 and later models as 3 tokens per message, 1 more per
+# `name` field, and 3 to prime the assistant's reply.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+TOKENS_TO_PRIME_REPLY = 3
+
+_BATCH_THREADS = 4
+# tiktoken's batch API submits one thread-pool task per text, which costs more
+# than it saves on short texts; below this mean length a plain loop is faster.
+_BATCH_MIN_MEAN_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_lengths(encoding_name: str, texts: tuple[str, ...]) -> np.ndarray:
+    """Count tokens of each text with a verified encoding; repeated calls on the same texts are cached."""
+    encoding = get_encoding(encoding_name)
+    mean_chars = sum(map(len, texts)) / len(texts)
+    if mean_chars >= _BATCH_MIN_MEAN_CHARS:
+        encoded = encoding.encode_ordinary_batch(list(texts), num_threads=_BATCH_THREADS)
+        lengths = (len(tokens) for tokens in encoded)
+    else:
+        lengths = (len(encoding.encode_ordinary(text)) for text in texts)
+    counts = np.fromiter(lengths, dtype=np.int64, count=len(texts))
+    counts.flags.writeable = False
+    return counts
+
+
+@dataclass(frozen=True)
+class TokenCounter:
+    """Counts tokens the way `spec` says, and labels how exact the count is."""
+
+    spec: TokenizerSpec
+
+    @property
+    def exact(self) -> bool:
+        return self.spec.exact
+
+    @property
+    def label(self) -> str:
+        """A short description such as `o200k_base` or `estimate: o200k_base x 1.16`."""
+        if self.spec.chars_per_token is not None:
+            return f"estimate: {self.spec.chars_per_token:g} characters per token"
+        if self.spec.ratio is not None:
+            return f"estimate: {self.spec.encoding} x {self.spec.ratio:g}"
+        return str(self.spec.encoding)
+
+    @property
+    def encoding_name(self) -> str | None:
+        return self.spec.encoding
+
+    def count(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one token count per text; special-token strings are counted as ordinary text.
+
+        Estimated counts are rounded to whole tokens per text.
+        """
+        if len(texts) == 0:
+            return np.zeros(0, dtype=np.int64)
+        if self.spec.chars_per_token is not None:
+            lengths = np.fromiter((len(text) for text in texts), dtype=float, count=len(texts))
+            return np.ceil(lengths / self.spec.chars_per_token).astype(np.int64)
+
+        counts = _encoded_lengths(self.spec.encoding, tuple(texts))
+        if self.spec.ratio is not None:
+            return np.rint(counts * self.spec.ratio).astype(np.int64)
+        return counts.copy()
+
+    def count_one(self, text: str) -> int:
+        return int(self.count([text])[0])
+
+    def count_messages(self, messages: Sequence[dict[str, str]]) -> int:
+        """Count a chat prompt with OpenAI's framing: per message, per name and to prime the reply."""
+        total = TOKENS_TO_PRIME_REPLY
+        for message in messages:
+            total += TOKENS_PER_MESSAGE
+            values = [str(value) for value in message.values()]
+            total += int(self.count(values).sum())
+            if "name" in message:
+                total += TOKENS_PER_NAME
+        return total
+
+
+def counter_for_encoding(name: str) -> TokenCounter:
+    """Return an exact counter for a tiktoken encoding name."""
+    return TokenCounter(TokenizerSpec(encoding=name))

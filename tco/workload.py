@@ -1,0 +1,201 @@
+"""Measure a workload from real data: request token counts and the traffic shape."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tco.errors import DataFileError, ScenarioError
+from tco.scenario import (
+    Block,
+    LoadedScenario,
+    PromptTemplate,
+    TokenDistribution,
+    Traffic,
+)
+from tco.tokens.counter import TOKENS_PER_MESSAGE, TOKENS_TO_PRIME_REPLY, TokenCounter
+from tco.tokens.templates import (
+    RenderedPrompt,
+    read_table,
+    render_rows,
+    require_columns,
+)
+
+
+@dataclass(frozen=True)
+class TokenStats:
+    """Summary of a token count over requests (or one value for a fixed text)."""
+
+    mean: float
+    p50: float
+    p95: float
+    max: float
+    samples: int
+    exact: bool
+    tokenizer: str
+
+    @classmethod
+    def of(cls, counts: np.ndarray, counter_label: str, exact: bool) -> TokenStats:
+        values = np.asarray(counts, dtype=float)
+        return cls(
+            mean=float(values.mean()),
+            p50=float(np.percentile(values, 50)),
+            p95=float(np.percentile(values, 95)),
+            max=float(values.max()),
+            samples=int(values.size),
+            exact=exact,
+            tokenizer=counter_label,
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "mean": round(self.mean, 2),
+            "p50": self.p50,
+            "p95": self.p95,
+            "max": self.max,
+            "samples": self.samples,
+            "exact": self.exact,
+            "tokenizer": self.tokenizer,
+        }
+
+
+def peak_to_average(trace: Path, timestamp_column: str, bucket_seconds: int) -> float:
+    """Return the busiest bucket's request count over the mean count per bucket.
+
+    Buckets span the trace from its first to its last arrival, empty buckets
+    included, so quiet stretches lower the mean as they do in reality.
+    """
+    frame = read_table(trace)
+    require_columns(frame, [timestamp_column], trace)
+    times = pd.to_datetime(frame[timestamp_column], errors="coerce", format="mixed")
+    if times.isna().any():
+        bad = frame[timestamp_column][times.isna()].iloc[0]
+        raise DataFileError(f"{trace}: column {timestamp_column} has a value that is not a time: {bad!r}")
+    if len(times) < 2:
+        raise DataFileError(f"{trace}: a trace needs at least two arrivals to measure a peak")
+
+    seconds = (times - times.min()).dt.total_seconds().to_numpy()
+    buckets = np.floor(seconds / bucket_seconds).astype(np.int64)
+    counts = np.bincount(buckets)
+    if counts.size < 2:
+        raise DataFileError(
+            f"{trace}: the trace spans less than two {bucket_seconds}-second buckets; "
+            "use a longer trace or a smaller bucket_seconds"
+        )
+    # The last bucket is usually cut short by the end of the trace.
+    full = counts[:-1]
+    return float(full.max() / full.mean())
+
+
+@dataclass(frozen=True)
+class TrafficShape:
+    trace_peak_to_average: float
+    daily_peak_factor: float
+    bucket_seconds: int
+    daily_peak_basis: str
+    trace: str
+
+    @property
+    def peak_to_average(self) -> float:
+        return self.trace_peak_to_average * self.daily_peak_factor
+
+    def as_dict(self) -> dict:
+        return {
+            "peak_to_average": round(self.peak_to_average, 4),
+            "trace_peak_to_average": round(self.trace_peak_to_average, 4),
+            "daily_peak_factor": self.daily_peak_factor,
+            "daily_peak_basis": self.daily_peak_basis,
+            "bucket_seconds": self.bucket_seconds,
+            "trace": self.trace,
+        }
+
+
+def measure_traffic(loaded: LoadedScenario, traffic: Traffic) -> TrafficShape:
+    path = loaded.resolve(traffic.trace)
+    ratio = peak_to_average(path, traffic.timestamp_column, traffic.bucket_seconds)
+    return TrafficShape(
+        ratio, traffic.daily_peak_factor, traffic.bucket_seconds, traffic.daily_peak_basis, traffic.trace
+    )
+
+
+class PromptMeasurer:
+    """Renders a scenario's templates and counts their tokens, reading each data file once."""
+
+    def __init__(self, loaded: LoadedScenario):
+        self.loaded = loaded
+        self._tables: dict[Path, pd.DataFrame] = {}
+
+    def table(self, relative: str) -> tuple[pd.DataFrame, Path]:
+        path = self.loaded.resolve(relative)
+        if path not in self._tables:
+            try:
+                self._tables[path] = read_table(path)
+            except DataFileError as error:
+                raise ScenarioError(f"{self.loaded.path}: {error}") from error
+        return self._tables[path], path
+
+    def template_text(self, template: PromptTemplate) -> tuple[str, str]:
+        """Return the template's text and a label naming where it came from."""
+        if template.text is not None:
+            return template.text, f"{self.loaded.path.name}: inline template"
+        path = self.loaded.resolve(template.file)
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except FileNotFoundError as error:
+            raise ScenarioError(f"{self.loaded.path}: template file not found: {template.file}") from error
+
+    def block_rows(self, block: Block) -> RenderedPrompt:
+        """Render each kept row of a block; the texts are the block's parts."""
+        frame, path = self.table(block.data)
+        if block.group_by is not None:
+            require_columns(frame, [block.group_by], path)
+            frame = frame.groupby(block.group_by, sort=False, group_keys=False).head(block.rows_per_group)
+        if block.limit is not None:
+            frame = frame.head(block.limit)
+        if frame.empty:
+            raise ScenarioError(f"{self.loaded.path}: block over {block.data} keeps no rows")
+        return render_rows(block.row_template, {}, frame, f"row_template for {block.data}")
+
+    def render(self, template: PromptTemplate) -> RenderedPrompt:
+        """Render a prompt template: once per data row if it has per-row variables, else once."""
+        text, label = self.template_text(template)
+        fixed = dict(template.values)
+        for name, block in template.blocks.items():
+            parts = self.block_rows(block)
+            fixed[name] = block.separator.join(parts.texts)
+        rows = self.table(template.data)[0] if template.data is not None else None
+        return render_rows(text, fixed, rows, label)
+
+
+def count_chat(counter: TokenCounter, messages: Sequence[tuple[str, RenderedPrompt]]) -> np.ndarray:
+    """Count chat prompts with OpenAI's framing; per-row messages broadcast against fixed ones.
+
+    Returns one total per request row (a single value when every message is fixed).
+    """
+    total = np.array([float(TOKENS_TO_PRIME_REPLY)])
+    for role, rendered in messages:
+        content = counter.count(rendered.texts).astype(float)
+        role_tokens = counter.count([role])[0]
+        total = total + TOKENS_PER_MESSAGE + role_tokens + content
+    return total
+
+
+def output_token_mean(
+    distribution: TokenDistribution, measurer: PromptMeasurer, counter: TokenCounter
+) -> tuple[float, dict]:
+    """Return mean output tokens per request and a description of where the number comes from."""
+    if distribution.measured is not None:
+        counts = counter.count(measurer.render(distribution.measured).texts)
+        stats = TokenStats.of(counts, counter.label, counter.exact)
+        return stats.mean, {"measured": stats.as_dict()}
+    if distribution.fixed is not None:
+        return distribution.fixed, {"fixed": distribution.fixed, "basis": distribution.basis}
+    if distribution.uniform is not None:
+        low, high = distribution.uniform
+        return (low + high) / 2, {"uniform": list(distribution.uniform), "basis": distribution.basis}
+    low, mode, high = distribution.triangular
+    return (low + mode + high) / 3, {"triangular": list(distribution.triangular), "basis": distribution.basis}
