@@ -175,6 +175,8 @@ def count_chat(counter: TokenCounter, messages: Sequence[tuple[str, RenderedProm
     """Count chat prompts with OpenAI's framing; per-row messages broadcast against fixed ones.
 
     Returns one total per request row (a single value when every message is fixed).
+    NOTE: the framing is OpenAI's for every model. Other chat templates (Mistral's
+    [INST] markers, Anthropic's turns) differ by a few tokens per message.
     """
     total = np.array([float(TOKENS_TO_PRIME_REPLY)])
     for role, rendered in messages:

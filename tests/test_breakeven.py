@@ -65,9 +65,9 @@ def test_staircase_crosses_a_line_several_times():
     jumps = [k * 1e6 for k in range(1, 10)]
     expected = sorted(rising + jumps)
     assert len(crossings) == len(expected) == 19
-    for crossing, wanted in zip(crossings, expected):
-        assert crossing.volume == pytest.approx(wanted, rel=1e-3)
-        if wanted in jumps:
+    for crossing, expected_volume in zip(crossings, expected):
+        assert crossing.volume == pytest.approx(expected_volume, rel=1e-3)
+        if expected_volume in jumps:
             assert (crossing.cheaper_below, crossing.cheaper_above) == ("fleet", "api")
         else:
             assert (crossing.cheaper_below, crossing.cheaper_above) == ("api", "fleet")

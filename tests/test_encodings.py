@@ -86,3 +86,21 @@ def test_characters_per_token_estimate():
     assert counter.exact is False
     # 11 characters / 4 rounds up to 3 tokens.
     assert counter.count_one("Hello world") == 3
+
+
+def test_mistral_tokenizer_counts_exactly(book):
+    counter = TokenCounter(book.base_model("mistral-7b").tokenizer)
+    assert counter.exact is True
+    assert counter.label == "mistral-common v1"
+    # Mistral's SentencePiece v1 vocabulary splits "Hello world" into 2 pieces.
+    assert counter.count_one("Hello world") == 2
+
+
+def test_mistral_fallback_is_labelled_estimate(book, monkeypatch):
+    import tco.tokens.counter as counter_module
+
+    monkeypatch.setattr(counter_module, "mistral_encoder", lambda version: None)
+    counter = TokenCounter(book.base_model("mistral-7b").tokenizer)
+    assert counter.exact is False
+    assert "install the 'mistral' extra" in counter.label
+    assert counter.count_one("Hello world") == 2

@@ -2,9 +2,9 @@
 
 The fleet runs around the clock and is sized, in whole replicas, for the
 peak load of all adapters together. This workload pays a share of the fleet's
-GPU and operations cost pro rata to the GPU time its traffic uses; with every
-adapter assumed to have this workload's token shape, that share equals its
-share of requests. Its own fine-tuning run is amortized on top.
+GPU and operations cost pro rata to the GPU time its traffic uses. Every
+adapter is assumed to have this workload's token shape, so that share equals
+its share of requests. Its own fine-tuning run is amortized on top.
 """
 
 from __future__ import annotations

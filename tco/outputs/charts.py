@@ -21,7 +21,7 @@ def _short_volume(value: float) -> str:
     return f"{value:.3g}"
 
 
-def cost_volume_chart(result: ScenarioResult, paths: list[Path], prices_as_of: str) -> None:
+def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: str) -> None:
     """Draw monthly cost against monthly volume (both log scales), with break-even points marked."""
     import matplotlib
 
@@ -69,7 +69,7 @@ def cost_volume_chart(result: ScenarioResult, paths: list[Path], prices_as_of: s
     axes.set_xlabel("Volume (requests per month, log scale)")
     axes.set_ylabel("Monthly cost (USD, log scale)")
     axes.set_title(
-        f"{result.name}: monthly cost by deployment\nprices as of {prices_as_of}; "
+        f"{result.name}: monthly cost by deployment\nprices and specs dated {price_dates}; "
         f"X = break-even, dotted line = {_short_volume(result.volume)} requests/month",
         fontsize=10,
     )

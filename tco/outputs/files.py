@@ -12,10 +12,17 @@ from tco.errors import TcoError
 from tco.outputs.results import result_rows
 
 
-def latest_price_date(document: dict) -> str:
-    dates = [price["as_of"] for row in document["deployments"] for price in row["details"]["prices"]]
-    dated = [value for value in dates if value[:1].isdigit()]
-    return max(dated) if dated else "unknown"
+def price_dates(document: dict) -> str:
+    """Return the span of `as_of` dates of the prices and specs a result used, as text."""
+    dates = sorted(
+        price["as_of"]
+        for row in document["deployments"]
+        for price in row["details"]["prices"]
+        if price["as_of"][:1].isdigit()
+    )
+    if not dates:
+        return "unknown"
+    return dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
 
 
 def write_outputs(result: ScenarioResult, document: dict, folder: Path) -> list[Path]:
@@ -32,5 +39,5 @@ def write_outputs(result: ScenarioResult, document: dict, folder: Path) -> list[
     chart_paths = [folder / "cost_vs_volume.png", folder / "cost_vs_volume.svg"]
     json_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     pd.DataFrame(result_rows(document)).to_csv(csv_path, index=False)
-    cost_volume_chart(result, chart_paths, latest_price_date(document))
+    cost_volume_chart(result, chart_paths, price_dates(document))
     return [json_path, csv_path, *chart_paths]

@@ -10,8 +10,8 @@ Rules for prices a provider does not list separately (stored as absent):
   reads are billed at the input rate;
 - no cache-write price: writes carry no surcharge (OpenAI, Gemini implicit
   caching), so they are billed at the input rate.
-Batch takes `batch_discount` off input and output; off cache reads and
-writes only where the model's `batch_discount_applies_to_cache` says so.
+Batch takes `batch_discount` off input and output. It comes off cache reads
+and writes too only where the model's `batch_discount_applies_to_cache` is true.
 """
 
 from __future__ import annotations

@@ -27,7 +27,10 @@ class TokenizerSpec(BaseModel):
 
     Exactly one of `encoding` (a tiktoken encoding, optionally scaled by
     `ratio`) and `chars_per_token` (a provider's rule of thumb) is set. A
-    count is exact only for a bare `encoding` with no ratio.
+    count is exact only for a bare `encoding` with no ratio. `mistral_common`
+    names a tokenizer version shipped by the optional `mistral-common`
+    package: where that package is installed it counts exactly, and the other
+    fields are the fallback estimate.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -35,6 +38,7 @@ class TokenizerSpec(BaseModel):
     encoding: Literal["o200k_base", "cl100k_base"] | None = None
     ratio: float | None = Field(default=None, gt=0)
     chars_per_token: float | None = Field(default=None, gt=0)
+    mistral_common: Literal["v1", "v2", "v3", "v7"] | None = None
     basis: str | None = None
 
     @model_validator(mode="after")
@@ -49,6 +53,7 @@ class TokenizerSpec(BaseModel):
 
     @property
     def exact(self) -> bool:
+        """Whether the `encoding` fields alone count exactly, without `mistral_common`."""
         return self.encoding is not None and self.ratio is None
 
 

