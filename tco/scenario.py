@@ -168,6 +168,7 @@ class FineTunedApi(DeploymentBase):
     model: str
     provider: str | None = None
     training: Training
+    lifecycle: AdapterLifecycle | None = None
 
 
 class Operations(Strict):
@@ -175,8 +176,64 @@ class Operations(Strict):
     basis: str
 
 
+class GpuPricing(Strict):
+    """How the GPUs are paid for.
+
+    `on_demand`, `reserved_1y`, `reserved_3y` and `spot` take an hourly price
+    from `pricing/gpu_offers.yaml` (the offer of `provider`, or the cheapest
+    listed); on demand without a provider uses the GPU table's own price.
+    `usd_per_hour` overrides any table. `owned` amortizes `purchase_usd` (by
+    default the table's) over `life_months` and adds power at `usd_per_kwh`
+    times `pue`, and `hosting_usd_per_month` per GPU.
+    """
+
+    option: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
+    provider: str | None = None
+    usd_per_hour: float | None = Field(default=None, gt=0)
+    purchase_usd: float | None = Field(default=None, gt=0)
+    life_months: float | None = Field(default=None, gt=0)
+    usd_per_kwh: float | None = Field(default=None, ge=0)
+    pue: float | None = Field(default=None, ge=1)
+    hosting_usd_per_month: float | None = Field(default=None, ge=0)
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _owned_inputs(self) -> GpuPricing:
+        if self.option == "owned":
+            missing = [
+                name
+                for name in ("life_months", "usd_per_kwh", "pue", "hosting_usd_per_month")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"option 'owned' needs {', '.join(missing)}")
+            if not self.basis:
+                raise ValueError("option 'owned' needs 'basis': where the life, power price, PUE and hosting come from")
+        return self
+
+
+class AdapterLifecycle(Strict):
+    """Recurring costs of keeping a fine-tuned model current.
+
+    Each retraining produces a candidate; before it ships, the evaluation
+    suite runs on the candidate and on the baseline: 2 x `eval_examples` x
+    `eval_runs` requests.
+    """
+
+    retrains_per_year: float = Field(ge=0)
+    eval_examples: int = Field(ge=0)
+    eval_runs: int = Field(ge=1)
+
+
+class Hybrid(Strict):
+    """Self-hosted GPUs sized for `gpu_share_of_peak` of the peak load; the rest overflows to an API deployment."""
+
+    gpu_share_of_peak: float = Field(gt=0, le=1)
+    overflow_deployment: str
+
+
 class SelfHostedLora(DeploymentBase):
-    """A base model on rented GPUs serving `adapters` LoRA adapters, this workload's among them.
+    """A base model on GPUs serving `adapters` LoRA adapters, this workload's among them.
 
     The other adapters carry `other_adapters_requests_per_month` requests a
     month in all, assumed to have this workload's token shape.
@@ -185,16 +242,23 @@ class SelfHostedLora(DeploymentBase):
     kind: Literal["self_hosted_lora"]
     base_model: str
     gpu: str
-    gpu_usd_per_hour: float | None = Field(default=None, gt=0)
+    gpus_per_replica: int | None = Field(default=None, ge=1)
+    engine: str | None = None
     precision: Literal["bf16", "fp16", "fp8", "int8", "int4"] = "bf16"
     kv_precision: Literal["bf16", "fp16", "fp8"] = "bf16"
     adapters: int = Field(ge=1)
+    adapter_slots: int | None = Field(default=None, ge=1)
     lora_rank: int = Field(gt=0)
     target_modules: list[Literal["q", "k", "v", "o", "gate", "up", "down"]] = ["q", "k", "v", "o", "gate", "up", "down"]
     other_adapters_requests_per_month: float = Field(default=0, ge=0)
+    ttft_p95_ms: float = Field(gt=0)
     time_per_output_token_ms: float = Field(gt=0)
+    gpu_pricing: GpuPricing = GpuPricing()
     operations: Operations
     training: Training
+    fine_tuning_method: Literal["lora", "full"] = "lora"
+    lifecycle: AdapterLifecycle | None = None
+    hybrid: Hybrid | None = None
 
 
 Deployment = Annotated[
@@ -216,6 +280,18 @@ class Scenario(Strict):
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"deployment names must be unique; repeated: {', '.join(repeated)}")
+        for deployment in self.deployments:
+            hybrid = getattr(deployment, "hybrid", None)
+            if hybrid is None:
+                continue
+            if hybrid.overflow_deployment not in names:
+                raise ValueError(
+                    f"deployment {deployment.name!r}: hybrid.overflow_deployment {hybrid.overflow_deployment!r} "
+                    f"is not a deployment of this scenario; choose one of {', '.join(names)}"
+                )
+            overflow = next(other for other in self.deployments if other.name == hybrid.overflow_deployment)
+            if overflow.kind == "self_hosted_lora":
+                raise ValueError(f"deployment {deployment.name!r}: overflow must go to an API deployment")
         return self
 
 

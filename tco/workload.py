@@ -63,11 +63,10 @@ class TokenStats:
         }
 
 
-def peak_to_average(trace: Path, timestamp_column: str, bucket_seconds: int) -> float:
-    """Return the busiest bucket's request count over the mean count per bucket.
+def bucket_counts(trace: Path, timestamp_column: str, bucket_seconds: int) -> np.ndarray:
+    """Count arrivals per bucket from the trace's first arrival to its last, empty buckets included.
 
-    Buckets span the trace from its first to its last arrival, empty buckets
-    included, so quiet stretches lower the mean as they do in reality.
+    The last bucket is left out, because the end of the trace usually cuts it short.
     """
     frame = read_table(trace)
     require_columns(frame, [timestamp_column], trace)
@@ -79,29 +78,48 @@ def peak_to_average(trace: Path, timestamp_column: str, bucket_seconds: int) -> 
         raise DataFileError(f"{trace}: a trace needs at least two arrivals to measure a peak")
 
     seconds = (times - times.min()).dt.total_seconds().to_numpy()
-    buckets = np.floor(seconds / bucket_seconds).astype(np.int64)
-    counts = np.bincount(buckets)
+    counts = np.bincount(np.floor(seconds / bucket_seconds).astype(np.int64))
     if counts.size < 2:
         raise DataFileError(
             f"{trace}: the trace spans less than two {bucket_seconds}-second buckets; "
             "use a longer trace or a smaller bucket_seconds"
         )
-    # The last bucket is usually cut short by the end of the trace.
-    full = counts[:-1]
-    return float(full.max() / full.mean())
+    return counts[:-1]
+
+
+def peak_to_average(trace: Path, timestamp_column: str, bucket_seconds: int) -> float:
+    """Return the busiest bucket's request count over the mean count per bucket."""
+    counts = bucket_counts(trace, timestamp_column, bucket_seconds)
+    return float(counts.max() / counts.mean())
 
 
 @dataclass(frozen=True)
 class TrafficShape:
-    trace_peak_to_average: float
+    """The load over time: the trace's bucket loads relative to their mean, and the daily peak factor."""
+
+    relative_loads: np.ndarray
     daily_peak_factor: float
     bucket_seconds: int
     daily_peak_basis: str
     trace: str
 
     @property
+    def trace_peak_to_average(self) -> float:
+        return float(self.relative_loads.max())
+
+    @property
     def peak_to_average(self) -> float:
         return self.trace_peak_to_average * self.daily_peak_factor
+
+    def overflow_share(self, capacity_relative_to_average: float) -> float:
+        """Share of requests above a capacity given as a multiple of the month's average load.
+
+        The trace stands for the busiest hour, at `daily_peak_factor` times the
+        month's average. NOTE: every hour is treated as that busy, so the share
+        is an upper bound; quieter hours overflow less.
+        """
+        loads = self.relative_loads * self.daily_peak_factor
+        return float(np.maximum(0.0, loads - capacity_relative_to_average).sum() / loads.sum())
 
     def as_dict(self) -> dict:
         return {
@@ -115,10 +133,10 @@ class TrafficShape:
 
 
 def measure_traffic(loaded: LoadedScenario, traffic: Traffic) -> TrafficShape:
-    path = loaded.resolve(traffic.trace)
-    ratio = peak_to_average(path, traffic.timestamp_column, traffic.bucket_seconds)
+    counts = bucket_counts(loaded.resolve(traffic.trace), traffic.timestamp_column, traffic.bucket_seconds)
+    relative = counts / counts.mean()
     return TrafficShape(
-        ratio, traffic.daily_peak_factor, traffic.bucket_seconds, traffic.daily_peak_basis, traffic.trace
+        relative, traffic.daily_peak_factor, traffic.bucket_seconds, traffic.daily_peak_basis, traffic.trace
     )
 
 

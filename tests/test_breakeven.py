@@ -79,10 +79,14 @@ def test_bundled_scenario_crossings_swap_order():
     checked = 0
     for pair in result.break_even:
         a, b = models[pair["a"]], models[pair["b"]]
-        for crossing in pair["crossings"]:
+        volumes = pair["volumes_requests_per_month"]
+        for index, crossing in enumerate(pair["crossings"]):
             volume = crossing["volume_requests_per_month"]
-            below = volume * (1 - 1e-3)
-            above = volume * (1 + 1e-3)
+            # Step 0.1% away, or a third of the way to a neighbouring crossing when one is closer.
+            gaps = [abs(other / volume - 1) for position, other in enumerate(volumes) if position != index]
+            step = max(2e-4, min([1e-3] + [gap / 3 for gap in gaps]))
+            below = volume * (1 - step)
+            above = volume * (1 + step)
             cheaper_below = pair["a"] if total_cost(a, [below])[0] < total_cost(b, [below])[0] else pair["b"]
             cheaper_above = pair["a"] if total_cost(a, [above])[0] < total_cost(b, [above])[0] else pair["b"]
             assert cheaper_below == crossing["cheaper_below"]

@@ -70,6 +70,7 @@ deployments:
     adapters: 1
     lora_rank: 8
     target_modules: [q, v]
+    ttft_p95_ms: 2000
     time_per_output_token_ms: 50
     operations: {usd_per_month: 1000, basis: test value}
     system_prompt: {text: "You are a classifier."}
@@ -199,9 +200,12 @@ def test_self_hosted_by_hand(result, book):
     training_usd = training_hours * gpu.on_demand_usd_per_hour
 
     # No other adapter shares the fleet, so this workload pays all of it.
-    assert row["breakdown"]["GPU rental (share)"] == pytest.approx(gpu_usd)
+    assert row["breakdown"]["GPUs (share)"] == pytest.approx(gpu_usd)
     assert row["breakdown"]["operations (share)"] == pytest.approx(1000)
     assert row["breakdown"]["fine-tuning (amortized)"] == pytest.approx(training_usd / 12)
+    assert row["breakdown"]["retraining and evaluation"] == 0
+    # The replica runs at the largest concurrency within the 50 ms time per output token.
+    assert row["details"]["latency"]["tpot_ms"] <= 50
 
 
 def test_all_volumes_priced_in_one_call(result):

@@ -76,10 +76,8 @@ def evaluate(
     traffic = measure_traffic(loaded, loaded.scenario.workload.traffic)
     context = ScenarioContext(loaded=loaded, book=book, measurer=PromptMeasurer(loaded), traffic=traffic)
 
-    models = []
-    for config in loaded.scenario.deployments:
-        logger.info("measuring deployment %s (%s)", config.name, config.kind)
-        models.append(deployments.build(config, context))
+    logger.info("measuring %d deployments of %s", len(loaded.scenario.deployments), loaded.scenario.name)
+    models = deployments.build_all(loaded.scenario.deployments, context)
 
     table = break_even_table(models, low, high)
     return ScenarioResult(loaded, traffic, models, chosen, (low, high), table)

@@ -34,13 +34,14 @@ def main(verbose: int) -> None:
 
 
 def _register() -> None:
-    from tco.cli import cost, pricing, run, scenarios, tokens
+    from tco.cli import cost, gpu, pricing, run, scenarios, tokens
 
     main.add_command(run.run)
     main.add_command(scenarios.scenarios)
     main.add_command(tokens.tokens)
     main.add_command(cost.cost)
     main.add_command(pricing.pricing)
+    main.add_command(gpu.gpu)
 
 
 _register()

@@ -16,6 +16,17 @@ BUILDERS = {
 }
 
 
-def build(config, context: ScenarioContext) -> CostModel:
-    """Measure and price one deployment of a scenario."""
-    return BUILDERS[config.kind](config, context)
+def build_all(configs, context: ScenarioContext) -> list[CostModel]:
+    """Measure and price every deployment, in scenario order.
+
+    A hybrid self-hosted deployment needs the API deployment its overflow
+    goes to, so deployments without overflow are built first.
+    """
+    built: dict[str, CostModel] = {}
+    for config in sorted(configs, key=lambda item: getattr(item, "hybrid", None) is not None):
+        hybrid = getattr(config, "hybrid", None)
+        if hybrid is not None:
+            built[config.name] = SelfHostedLoraModel(config, context, overflow=built[hybrid.overflow_deployment])
+        else:
+            built[config.name] = BUILDERS[config.kind](config, context)
+    return [built[config.name] for config in configs]

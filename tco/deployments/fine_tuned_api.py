@@ -14,6 +14,7 @@ from tco.deployments.api_prompt import (
     model_price_refs,
 )
 from tco.deployments.base import PriceRef, ScenarioContext
+from tco.deployments.lifecycle import lifecycle_monthly_usd
 from tco.deployments.long_prompt import COMPONENT_LABELS
 from tco.deployments.training import measure_training_tokens
 from tco.errors import ScenarioError
@@ -52,6 +53,11 @@ class FineTunedApiModel:
         costs = {COMPONENT_LABELS[key]: value for key, value in by_class.items()}
         amortized = self.training_usd / self.config.training.amortization_months
         costs["fine-tuning (amortized)"] = np.full_like(volumes, amortized, dtype=float)
+        per_request = sum(
+            float(value) for value in price_usage(self.model, self.tokens.input.mean, self.tokens.output_mean).values()
+        )
+        lifecycle = lifecycle_monthly_usd(self.config.lifecycle, self.training_usd, per_request)
+        costs["retraining and evaluation"] = np.full_like(volumes, lifecycle, dtype=float)
         return costs
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:
@@ -76,5 +82,6 @@ class FineTunedApiModel:
             "training": self.training.as_dict(),
             "training_usd": round(self.training_usd, 2),
             "amortization_months": self.config.training.amortization_months,
+            "lifecycle": self.config.lifecycle.model_dump() if self.config.lifecycle else None,
             "prices": [ref.as_dict() for ref in refs],
         }

@@ -1,37 +1,54 @@
-"""A base model on rented GPUs serving several LoRA adapters, this workload's among them.
+"""A base model on GPUs serving several LoRA adapters, this workload's among them.
 
-The fleet runs around the clock and is sized, in whole replicas, for the
-peak load of all adapters together. This workload pays a share of the fleet's
-GPU and operations cost pro rata to the GPU time its traffic uses. Every
-adapter is assumed to have this workload's token shape, so that share equals
-its share of requests. Its own fine-tuning run is amortized on top.
+The fleet runs around the clock and is sized, in whole replicas, so that the
+peak load of all adapters together meets the p95 time-to-first-token target
+(queueing included) and the time-per-output-token target. This workload pays
+a share of the fleet's GPU and operations cost pro rata to the GPU time its
+traffic uses. Every adapter is assumed to have this workload's token shape,
+so that share equals its share of requests. Its own fine-tuning, retraining
+and evaluation are added on top. With `hybrid`, the fleet is sized for a
+share of the peak and the requests above its capacity go to an API deployment.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from tco.deployments.base import PriceRef, ScenarioContext
+from tco.deployments.base import CostModel, PriceRef, ScenarioContext
+from tco.deployments.lifecycle import lifecycle_monthly_usd
 from tco.deployments.training import measure_training_tokens
+from tco.errors import ScenarioError
 from tco.scenario import SelfHostedLora
-from tco.serving.throughput import estimate_replica, lora_training_gpu_hours
+from tco.serving.architecture import lora_adapter_bytes
+from tco.serving.gpu_cost import gpu_monthly_cost
+from tco.serving.operating_point import operating_point
+from tco.serving.performance import Lora, training_gpu_hours
+from tco.serving.sizing import max_arrival_rate, replica_latency
 from tco.tokens.counter import TokenCounter
-from tco.units import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from tco.units import SECONDS_PER_MONTH
 from tco.workload import TokenStats, count_chat, output_token_mean
 
 
 class SelfHostedLoraModel:
     kind = "self_hosted_lora"
 
-    def __init__(self, config: SelfHostedLora, context: ScenarioContext):
+    def __init__(self, config: SelfHostedLora, context: ScenarioContext, overflow: CostModel | None = None):
         self.name = config.name
         self.config = config
         book = context.book
         self.arch = book.base_model(config.base_model)
         self.gpu = book.gpu(config.gpu)
         self.parameters = book.serving
-        self.gpu_usd_per_hour = config.gpu_usd_per_hour or self.gpu.on_demand_usd_per_hour
-        self.peak_to_average = context.traffic.peak_to_average
+        self.engine = config.engine or self.parameters.default_engine
+        if self.engine not in self.parameters.engines:
+            raise ScenarioError(
+                f"{context.loaded.path}: deployment {config.name!r}: unknown engine {self.engine!r}; "
+                f"engines: {', '.join(sorted(self.parameters.engines))}"
+            )
+        self.traffic = context.traffic
+        self.overflow = overflow
 
         counter = TokenCounter(self.arch.tokenizer)
         system = context.measurer.render(config.system_prompt)
@@ -43,109 +60,160 @@ class SelfHostedLoraModel:
             context.workload.output_tokens, context.measurer, counter
         )
 
-        self.replica = estimate_replica(
+        self.lora = Lora(config.adapters, config.lora_rank, tuple(config.target_modules), slots=config.adapter_slots)
+        self.point = operating_point(
             self.arch,
             self.gpu,
             self.parameters,
             input_tokens=self.input_tokens.mean,
             output_tokens=self.output_mean,
-            time_per_output_token_s=config.time_per_output_token_ms / 1000,
+            tpot_target_s=config.time_per_output_token_ms / 1000,
+            ttft_target_s=config.ttft_p95_ms / 1000,
+            gpus=config.gpus_per_replica,
             precision=config.precision,
             kv_precision=config.kv_precision,
-            adapter_slots=config.adapters,
-            lora_rank=config.lora_rank,
-            target_modules=list(config.target_modules),
+            lora=self.lora,
+            engine=self.engine,
+            label=f"deployment {config.name!r}",
         )
-        # Peak requests per second one replica takes while staying within the utilization cap.
-        self.replica_peak_rps = self.replica.requests_per_s * self.parameters.max_utilization
+        self.prediction = self.point.prediction
+        self.replica_rate = max_arrival_rate(
+            self.prediction, config.ttft_p95_ms / 1000, self.parameters.max_utilization
+        )
+        self.gpu_cost = gpu_monthly_cost(book, self.gpu, config.gpu_pricing)
 
         self.training = measure_training_tokens(context, counter, config.training)
-        self.training_gpu_hours = lora_training_gpu_hours(
-            self.arch, self.gpu, self.parameters, self.training.trained_tokens
+        self.training_gpu_hours = training_gpu_hours(
+            self.arch, self.gpu, self.parameters, self.training.trained_tokens, config.fine_tuning_method
         )
-        self.training_usd = self.training_gpu_hours * self.gpu_usd_per_hour
+        self.training_usd = self.training_gpu_hours * self.gpu_cost.usd_per_gpu_hour
+        # Marginal cost of one request on the fleet, for evaluation runs.
+        gpu_seconds = self.prediction.memory.gpus / self.prediction.requests_per_s
+        self.usd_per_request_served = gpu_seconds * self.gpu_cost.usd_per_gpu_hour / 3600
 
-    def fleet(self, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (replicas, this workload's share of GPU time) at each volume."""
+    @property
+    def gpus_per_replica(self) -> int:
+        return self.prediction.memory.gpus
+
+    def _peak_rate(self, fleet_volumes: np.ndarray) -> np.ndarray:
+        return fleet_volumes / SECONDS_PER_MONTH * self.traffic.peak_to_average
+
+    def fleet(self, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (replicas, this workload's share of the fleet, share of requests that overflow) per volume."""
         volumes = np.asarray(volumes, dtype=float)
         total = volumes + self.config.other_adapters_requests_per_month
-        peak_rps = total / SECONDS_PER_MONTH * self.peak_to_average
-        replicas = np.maximum(1.0, np.ceil(peak_rps / self.replica_peak_rps))
+        sized_share = self.config.hybrid.gpu_share_of_peak if self.config.hybrid else 1.0
+        replicas = np.maximum(1.0, np.ceil(self._peak_rate(total) * sized_share / self.replica_rate))
         share = np.divide(volumes, total, out=np.zeros_like(total), where=total > 0)
-        return replicas, share
+
+        overflow = np.zeros_like(total)
+        if self.config.hybrid:
+            average_rate = total / SECONDS_PER_MONTH
+            capacity = np.divide(
+                replicas * self.replica_rate, average_rate, out=np.full_like(total, np.inf), where=average_rate > 0
+            )
+            overflow = np.array([self.traffic.overflow_share(value) for value in capacity])
+        return replicas, share, overflow
 
     def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
-        replicas, share = self.fleet(volumes)
-        gpus = replicas * self.replica.gpus_per_replica
-        fleet_usd = gpus * HOURS_PER_MONTH * self.gpu_usd_per_hour
+        volumes = np.asarray(volumes, dtype=float)
+        replicas, share, overflow = self.fleet(volumes)
+        fleet_usd = replicas * self.gpus_per_replica * self.gpu_cost.usd_per_gpu_month
         amortized = self.training_usd / self.config.training.amortization_months
-        return {
-            "GPU rental (share)": fleet_usd * share,
+        lifecycle = lifecycle_monthly_usd(self.config.lifecycle, self.training_usd, self.usd_per_request_served)
+        costs = {
+            "GPUs (share)": fleet_usd * share,
             "operations (share)": self.config.operations.usd_per_month * share,
             "fine-tuning (amortized)": np.full_like(share, amortized),
+            "retraining and evaluation": np.full_like(share, lifecycle),
         }
+        if self.config.hybrid:
+            overflow_costs = self.overflow.monthly_cost(volumes * overflow)
+            costs[f"overflow to {self.overflow.name}"] = np.sum(list(overflow_costs.values()), axis=0)
+        return costs
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:
-        """Volumes where the fleet gains a replica: total peak load crosses a multiple of capacity."""
-        per_replica_volume = self.replica_peak_rps * SECONDS_PER_MONTH / self.peak_to_average
+        """Volumes where the fleet gains a replica."""
+        sized_share = self.config.hybrid.gpu_share_of_peak if self.config.hybrid else 1.0
+        per_replica_volume = self.replica_rate * SECONDS_PER_MONTH / (self.traffic.peak_to_average * sized_share)
         others = self.config.other_adapters_requests_per_month
         first = max(1, int(np.floor((low + others) / per_replica_volume)))
         last = int(np.ceil((high + others) / per_replica_volume))
-        if last - first > 100_000:
-            first = last - 100_000
+        first = max(first, last - 100_000)
         steps = np.arange(first, last + 1) * per_replica_volume - others
-        return steps[(steps >= low) & (steps <= high)]
+        points = steps[(steps >= low) & (steps <= high)]
+        if self.overflow is not None:
+            points = np.concatenate([points, self.overflow.breakpoints(low, high)])
+        return points
 
     def details(self, volume: float) -> dict:
-        replicas, share = self.fleet(np.array([volume]))
+        replicas, share, overflow = self.fleet(np.array([volume]))
+        replicas = int(replicas[0])
         total = volume + self.config.other_adapters_requests_per_month
-        peak_rps = total / SECONDS_PER_MONTH * self.peak_to_average
-        average_rps = total / SECONDS_PER_MONTH
-        capacity = replicas[0] * self.replica.requests_per_s
+        served_fraction = 1 - overflow[0]
+        average_rate = total / SECONDS_PER_MONTH * served_fraction
+        peak_rate = min(self._peak_rate(np.array([total]))[0], replicas * self.replica_rate)
+        capacity = replicas * self.prediction.requests_per_s
+        at_average = replica_latency(self.prediction, average_rate / replicas)
+        at_peak = replica_latency(self.prediction, peak_rate / replicas)
+        memory = self.prediction.memory
+        adapter_mib = lora_adapter_bytes(self.arch, self.config.lora_rank, self.config.target_modules) / 2**20
+
         refs = [
-            PriceRef(
-                f"{self.gpu.name} on-demand",
-                f"{self.gpu_usd_per_hour:g} USD per GPU-hour"
-                + (" (scenario override)" if self.config.gpu_usd_per_hour else ""),
-                "scenario file" if self.config.gpu_usd_per_hour else self.gpu.price_source,
-                "scenario" if self.config.gpu_usd_per_hour else self.gpu.price_as_of.isoformat(),
-            ),
-            PriceRef(
-                f"{self.gpu.name} specs", "memory, bandwidth, TFLOPS", self.gpu.source, self.gpu.as_of.isoformat()
-            ),
-            PriceRef(
-                f"{self.arch.name} architecture", "layers, heads, dims", self.arch.source, self.arch.as_of.isoformat()
-            ),
+            PriceRef(f"{self.gpu.name} GPU", f"{self.gpu_cost.usd_per_gpu_hour:.4g} USD per GPU-hour ({self.gpu_cost.description})",
+                     self.gpu_cost.source, self.gpu_cost.as_of),
+            PriceRef(f"{self.gpu.name} specs", "memory, bandwidth, TFLOPS", self.gpu.source, self.gpu.as_of.isoformat()),
+            PriceRef(f"{self.arch.name} architecture", "layers, heads, dims", self.arch.source, self.arch.as_of.isoformat()),
             PriceRef(
                 "serving model parameters",
-                f"bandwidth efficiency {self.parameters.memory_bandwidth_efficiency}, compute efficiency "
-                f"{self.parameters.compute_efficiency}, max utilization {self.parameters.max_utilization}",
+                f"engine {self.engine}; bandwidth efficiency {self.parameters.memory_bandwidth_efficiency:g}, compute "
+                f"efficiency {self.parameters.compute_efficiency:g}, max utilization {self.parameters.max_utilization:g}",
                 self.parameters.source,
                 self.parameters.as_of.isoformat(),
             ),
-        ]
+        ]  # fmt: skip
+        if self.config.hybrid:
+            refs += [PriceRef(**price) for price in self.overflow.details(volume * overflow[0])["prices"]]
         return {
             "base_model": self.arch.name,
             "gpu": self.gpu.name,
+            "engine": self.engine,
             "precision": self.config.precision,
+            "kv_precision": self.config.kv_precision,
             "adapters_on_fleet": self.config.adapters,
+            "adapter_slots_per_replica": self.lora.gpu_slots,
             "lora_rank": self.config.lora_rank,
+            "adapter_mib": round(adapter_mib, 2),
             "input_tokens_per_request": self.input_tokens.as_dict(),
             "output_tokens_per_request": round(self.output_mean, 2),
             "output_tokens_basis": self.output_basis,
-            "replica": self.replica.as_dict(),
-            "replicas": int(replicas[0]),
-            "gpus": int(replicas[0] * self.replica.gpus_per_replica),
+            "replica": {**self.prediction.as_dict(), "limited_by": self.point.limited_by},
+            "replica_max_requests_per_s_within_targets": round(self.replica_rate, 4),
+            "replicas": replicas,
+            "gpus": replicas * self.gpus_per_replica,
+            "gpu_pricing": self.gpu_cost.description,
             "fleet_requests_per_month": total,
-            "fleet_peak_requests_per_s": round(peak_rps, 4),
-            "utilization_at_average_load": round(average_rps / capacity, 4),
-            "utilization_at_peak_load": round(peak_rps / capacity, 4),
+            "fleet_peak_requests_per_s": round(float(self._peak_rate(np.array([total]))[0]), 4),
+            "utilization_at_average_load": round(average_rate / capacity, 4),
+            "utilization_at_peak_load": round(peak_rate / capacity, 4),
+            "latency": {
+                "ttft_p95_ms_at_average": round(at_average.ttft_p95_s * 1000, 2),
+                "ttft_p95_ms_at_peak": round(at_peak.ttft_p95_s * 1000, 2),
+                "tpot_ms": round(self.prediction.tpot_s * 1000, 3),
+                "e2e_mean_ms_at_peak": round(at_peak.e2e_mean_s * 1000, 2)
+                if math.isfinite(at_peak.e2e_mean_s)
+                else None,
+                "targets": {"ttft_p95_ms": self.config.ttft_p95_ms, "tpot_ms": self.config.time_per_output_token_ms},
+            },
+            "memory_gib": memory.as_gib(),
             "workload_share_of_gpu_time": round(float(share[0]), 6),
+            "overflow_share_of_requests": round(float(overflow[0]), 6),
             "operations": {
                 "usd_per_month": self.config.operations.usd_per_month,
                 "basis": self.config.operations.basis,
             },
             "training": self.training.as_dict(),
+            "fine_tuning_method": self.config.fine_tuning_method,
             "training_gpu_hours": round(self.training_gpu_hours, 3),
             "training_usd": round(self.training_usd, 2),
             "amortization_months": self.config.training.amortization_months,

@@ -85,23 +85,7 @@ def render_table(document: dict) -> str:
 
     self_hosted = [row for row in document["deployments"] if row["kind"] == "self_hosted_lora"]
     for deployment in self_hosted:
-        details = deployment["details"]
-        replica = details["replica"]
-        lines += [
-            "",
-            f"Self-hosted fleet of {deployment['name']}",
-            f"  {details['gpus']} x {details['gpu']} ({details['replicas']} replica(s) of "
-            f"{replica['gpus_per_replica']} GPU) for {_volume(details['fleet_requests_per_month'])} requests a "
-            f"month over {details['adapters_on_fleet']} adapters; peak {details['fleet_peak_requests_per_s']:.2f} "
-            "requests/s",
-            f"  per replica: batch {replica['batch_size']} (limited by {replica['batch_limited_by']}), "
-            f"{replica['requests_per_s']:.1f} requests/s, {replica['output_tokens_per_s']:,.0f} output tokens/s, "
-            f"decode step {replica['decode_step_s'] * 1000:.1f} ms",
-            f"  utilization {details['utilization_at_average_load']:.1%} at average load, "
-            f"{details['utilization_at_peak_load']:.1%} at peak; this workload's share "
-            f"{details['workload_share_of_gpu_time']:.2%}",
-            f"  sharing rule: {details['sharing_rule']}",
-        ]
+        lines += [""] + self_hosted_lines(deployment)
 
     lines += ["", "Prices and specs used (source, as of)"]
     seen = set()
@@ -113,3 +97,32 @@ def render_table(document: dict) -> str:
             seen.add(key)
             lines.append(f"  {price['item']}: {price['value']}; {price['source']} ({price['as_of']})")
     return "\n".join(lines)
+
+
+def self_hosted_lines(deployment: dict) -> list[str]:
+    """Describe a self-hosted fleet: size, memory fit, capacity, utilization and latency."""
+    details = deployment["details"]
+    replica = details["replica"]
+    memory = details["memory_gib"]
+    latency = details["latency"]
+    lines = [
+        f"Self-hosted fleet of {deployment['name']} ({details['engine']} engine, {details['gpu_pricing']})",
+        f"  {details['gpus']} x {details['gpu']}: {details['replicas']} replica(s) of {replica['gpus']} GPU for "
+        f"{_volume(details['fleet_requests_per_month'])} requests a month over {details['adapters_on_fleet']} "
+        f"adapters; peak {details['fleet_peak_requests_per_s']:.2f} requests/s",
+        f"  memory per replica (GiB): weights {memory['weights']:.1f}, adapter slots {memory['adapters']:.2f} "
+        f"({details['adapter_slots_per_replica']} x {details['adapter_mib']:.1f} MiB), KV cache {memory['kv_cache']:.1f} "
+        f"of {memory['total']:.1f}; up to {replica['max_concurrency']} sequences",
+        f"  per replica at concurrency {replica['concurrency']} (limited by {replica['limited_by']}): "
+        f"{replica['requests_per_s']:.1f} requests/s, {replica['output_tokens_per_s']:,.0f} output tokens/s; "
+        f"{details['replica_max_requests_per_s_within_targets']:.1f} requests/s within the latency targets",
+        f"  latency: TTFT p95 {latency['ttft_p95_ms_at_average']:.0f} ms at average load, "
+        f"{latency['ttft_p95_ms_at_peak']:.0f} ms at peak (target {latency['targets']['ttft_p95_ms']:g}); "
+        f"TPOT {latency['tpot_ms']:.1f} ms (target {latency['targets']['tpot_ms']:g})",
+        f"  utilization {details['utilization_at_average_load']:.1%} at average load, "
+        f"{details['utilization_at_peak_load']:.1%} at peak; this workload's share {details['workload_share_of_gpu_time']:.2%}",
+    ]
+    if details["overflow_share_of_requests"] > 0:
+        lines.append(f"  overflow to the API: {details['overflow_share_of_requests']:.2%} of requests")
+    lines.append(f"  sharing rule: {details['sharing_rule']}")
+    return lines

@@ -47,6 +47,8 @@ class PriceBook:
     gpus: tuple[schema.Gpu, ...]
     base_models: tuple[schema.BaseModelArchitecture, ...]
     serving: schema.ServingParameters
+    gpu_offers: tuple[schema.GpuOffer, ...]
+    gpu_purchases: tuple[schema.GpuPurchase, ...]
     folder: str
 
     def api_model(self, name: str, provider: str | None = None) -> schema.ApiModel:
@@ -138,6 +140,16 @@ def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
     gpus = datafiles.load(schema.GpuTable, root / "gpus.yaml").gpus
     bases = datafiles.load(schema.BaseModelTable, root / "base_models.yaml").base_models
     serving = datafiles.load(schema.ServingTable, root / "serving.yaml").serving
+    offers = datafiles.load(schema.GpuOfferTable, root / "gpu_offers.yaml").gpu_offers
+    purchases = datafiles.load(schema.GpuPurchaseTable, root / "gpu_purchases.yaml").gpu_purchases
+    gpu_names = {gpu.name for gpu in gpus}
+    for file_name, rows in (("gpu_offers.yaml", offers), ("gpu_purchases.yaml", purchases)):
+        for position, row in enumerate(rows):
+            if row.gpu not in gpu_names:
+                raise DataFileError(
+                    f"{root / file_name}: row {position} names GPU {row.gpu!r}, which gpus.yaml does not list; "
+                    f"use one of {', '.join(sorted(gpu_names))}"
+                )
 
     _check_unique(api, lambda row: [row.model, *row.aliases], root / "api_models.yaml")
     _check_unique(gpus, lambda row: [row.name, *row.aliases], root / "gpus.yaml")
@@ -150,6 +162,8 @@ def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
         gpus=tuple(gpus),
         base_models=tuple(bases),
         serving=serving,
+        gpu_offers=tuple(offers),
+        gpu_purchases=tuple(purchases),
         folder=str(root),
     )
 

@@ -181,24 +181,80 @@ class BaseModelTable(BaseModel):
     base_models: list[BaseModelArchitecture]
 
 
+class EngineProfile(BaseModel):
+    """What one serving engine adds to the hardware roofline, calibrated on its published runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    step_overhead_ms: float = Field(ge=0)
+    max_batch_size: int = Field(gt=0)
+    lora_kernel_overhead: float = Field(ge=0)
+    description: str
+
+
 class ServingParameters(Row):
     """Global efficiency and policy parameters of the self-hosted serving model.
 
     Efficiencies are the fraction of a GPU's peak memory bandwidth and dense
-    compute that real kernels reach.
+    compute that real kernels reach. `blend_exponent` p joins the memory and
+    compute times of a step as (t_m^p + t_c^p)^(1/p), a smooth maximum.
     """
 
     memory_bandwidth_efficiency: float = Field(gt=0, le=1)
     compute_efficiency: float = Field(gt=0, le=1)
-    usable_memory_fraction: float = Field(gt=0, le=1)
-    max_batch_size: int = Field(gt=0)
+    blend_exponent: float = Field(ge=1)
+    kv_cache_memory_fraction: float = Field(gt=0, le=1)
+    kv_output_fraction: float = Field(ge=0, le=1)
+    reserved_memory_gb_per_gpu: float = Field(ge=0)
+    interconnect_efficiency: float = Field(gt=0, le=1)
+    all_reduce_latency_us: float = Field(ge=0)
+    pcie_gb_per_s: float = Field(gt=0)
     max_utilization: float = Field(gt=0, le=1)
-    lora_throughput_overhead: float = Field(ge=0, lt=1)
-    training_flops_per_param_per_token_lora: float = Field(gt=0)
     training_mfu: float = Field(gt=0, le=1)
+    default_engine: str
+    engines: dict[str, EngineProfile]
     basis: dict[str, str]
+
+    @model_validator(mode="after")
+    def _default_engine_known(self) -> ServingParameters:
+        if self.default_engine not in self.engines:
+            raise ValueError(f"default_engine {self.default_engine!r} is not among engines {sorted(self.engines)}")
+        return self
 
 
 class ServingTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
     serving: ServingParameters
+
+
+class GpuOffer(Row):
+    """An hourly price for one GPU under a pricing option, from one cloud or marketplace.
+
+    `usd_per_hour` is per GPU, not per instance: an 8-GPU instance's price is
+    divided by 8.
+    """
+
+    gpu: str
+    option: Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
+    provider: str
+    usd_per_hour: float = Field(gt=0)
+    notes: str | None = None
+
+
+class GpuPurchase(Row):
+    """What owning one GPU costs up front, and the power it draws."""
+
+    gpu: str
+    purchase_usd: float = Field(gt=0)
+    board_power_watts: float = Field(gt=0)
+    notes: str | None = None
+
+
+class GpuOfferTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    gpu_offers: list[GpuOffer]
+
+
+class GpuPurchaseTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    gpu_purchases: list[GpuPurchase]
