@@ -106,8 +106,22 @@ class Traffic(Strict):
     daily_peak_basis: str
 
 
+class TaskSplit(Strict):
+    """Split the workload into `count` tasks by the values of `split_column`.
+
+    The column's distinct values in the user-input data, in order of first
+    appearance, are dealt into `count` consecutive groups. Every data file
+    with that column is filtered to a task's values when that task is
+    measured, and each task gets the share of requests its user-input rows have.
+    """
+
+    split_column: str
+    count: int = Field(ge=1)
+
+
 class Workload(Strict):
     requests_per_month: float = Field(gt=0)
+    tasks: TaskSplit | None = None
     traffic: Traffic
     user_input: PromptTemplate
     output_tokens: TokenDistribution

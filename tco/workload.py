@@ -140,12 +140,33 @@ def measure_traffic(loaded: LoadedScenario, traffic: Traffic) -> TrafficShape:
     )
 
 
-class PromptMeasurer:
-    """Renders a scenario's templates and counts their tokens, reading each data file once."""
+@dataclass(frozen=True)
+class RowFilter:
+    """Keep the rows whose `column` has one of `values`; tables without the column are kept whole."""
 
-    def __init__(self, loaded: LoadedScenario):
+    column: str
+    values: frozenset[str]
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.column not in frame.columns:
+            return frame
+        return frame[frame[self.column].isin(self.values)]
+
+
+class PromptMeasurer:
+    """Renders a scenario's templates and counts their tokens, reading each data file once.
+
+    With a `row_filter`, every table is narrowed to one task's rows.
+    """
+
+    def __init__(self, loaded: LoadedScenario, row_filter: RowFilter | None = None, tables: dict | None = None):
         self.loaded = loaded
-        self._tables: dict[Path, pd.DataFrame] = {}
+        self.row_filter = row_filter
+        self._tables: dict[Path, pd.DataFrame] = tables if tables is not None else {}
+
+    def for_task(self, row_filter: RowFilter) -> PromptMeasurer:
+        """Return a measurer over one task's rows, sharing the tables already read."""
+        return PromptMeasurer(self.loaded, row_filter, self._tables)
 
     def table(self, relative: str) -> tuple[pd.DataFrame, Path]:
         path = self.loaded.resolve(relative)
@@ -154,7 +175,8 @@ class PromptMeasurer:
                 self._tables[path] = read_table(path)
             except DataFileError as error:
                 raise ScenarioError(f"{self.loaded.path}: {error}") from error
-        return self._tables[path], path
+        frame = self._tables[path]
+        return (self.row_filter.apply(frame) if self.row_filter else frame), path
 
     def template_text(self, template: PromptTemplate) -> tuple[str, str]:
         """Return the template's text and a label naming where it came from."""
@@ -219,3 +241,39 @@ def output_token_mean(
         return (low + high) / 2, {"uniform": list(distribution.uniform), "basis": distribution.basis}
     low, mode, high = distribution.triangular
     return (low + mode + high) / 3, {"triangular": list(distribution.triangular), "basis": distribution.basis}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task of a split workload: the split column's values it covers and its share of requests."""
+
+    name: str
+    column: str
+    values: tuple[str, ...]
+    share: float
+
+    @property
+    def row_filter(self) -> RowFilter:
+        return RowFilter(self.column, frozenset(self.values))
+
+
+def split_tasks(measurer: PromptMeasurer, split: TaskSplit, user_input: PromptTemplate) -> list[Task]:
+    """Deal the split column's values into consecutive groups; each task's share is its share of user-input rows."""
+    if user_input.data is None:
+        raise ScenarioError(f"{measurer.loaded.path}: workload.tasks needs workload.user_input.data to split")
+    frame, path = measurer.table(user_input.data)
+    require_columns(frame, [split.split_column], path)
+    values = list(dict.fromkeys(frame[split.split_column]))
+    if split.count > len(values):
+        raise ScenarioError(
+            f"{measurer.loaded.path}: workload.tasks.count {split.count} is more than the "
+            f"{len(values)} distinct values of {split.split_column} in {user_input.data}"
+        )
+    counts = frame[split.split_column].value_counts()
+    tasks = []
+    for number, group in enumerate(np.array_split(np.array(values, dtype=object), split.count), start=1):
+        members = tuple(str(value) for value in group)
+        share = float(counts[list(members)].sum() / len(frame))
+        label = members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1}"
+        tasks.append(Task(f"task {number}: {label}", split.split_column, members, share))
+    return tasks

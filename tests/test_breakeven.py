@@ -73,8 +73,9 @@ def test_staircase_crosses_a_line_several_times():
             assert (crossing.cheaper_below, crossing.cheaper_above) == ("api", "fleet")
 
 
-def test_bundled_scenario_crossings_swap_order():
-    result = evaluate(load_scenario("intent-routing"))
+@pytest.mark.parametrize("scenario", ["intent-routing", "lora-land"])
+def test_bundled_scenario_crossings_swap_order(scenario):
+    result = evaluate(load_scenario(scenario))
     models = {model.name: model for model in result.models}
     checked = 0
     for pair in result.break_even:

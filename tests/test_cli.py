@@ -79,6 +79,14 @@ def test_run_writes_files(runner, tmp_path):
     assert {row["component"] for row in rows} >= {"total", "output tokens"}
 
 
+def test_lora_land_runs(runner):
+    result = runner.invoke(main, ["run", "lora-land"])
+    assert result.exit_code == 0, result.output
+    assert "25 tasks, each its own deployment" in result.output
+    assert "one replica serves up to" in result.output
+    assert "memory per replica (GiB)" in result.output
+
+
 def test_run_csv_format(runner):
     result = runner.invoke(main, ["run", "intent-routing", "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -96,7 +104,7 @@ def test_run_bad_volume_range(runner):
 def test_scenarios_list(runner):
     result = runner.invoke(main, ["scenarios", "list", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert [row["name"] for row in json.loads(result.output)] == ["intent-routing"]
+    assert [row["name"] for row in json.loads(result.output)] == ["intent-routing", "lora-land"]
 
 
 def test_tokens_count_folder_json(runner, tmp_path):

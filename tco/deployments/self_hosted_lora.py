@@ -132,10 +132,14 @@ class SelfHostedLoraModel:
             costs[f"overflow to {self.overflow.name}"] = np.sum(list(overflow_costs.values()), axis=0)
         return costs
 
+    def one_replica_volume(self) -> float:
+        """Fleet requests a month that one replica serves within the targets at the peak-to-average ratio."""
+        sized_share = self.config.hybrid.gpu_share_of_peak if self.config.hybrid else 1.0
+        return self.replica_rate * SECONDS_PER_MONTH / (self.traffic.peak_to_average * sized_share)
+
     def breakpoints(self, low: float, high: float) -> np.ndarray:
         """Volumes where the fleet gains a replica."""
-        sized_share = self.config.hybrid.gpu_share_of_peak if self.config.hybrid else 1.0
-        per_replica_volume = self.replica_rate * SECONDS_PER_MONTH / (self.traffic.peak_to_average * sized_share)
+        per_replica_volume = self.one_replica_volume()
         others = self.config.other_adapters_requests_per_month
         first = max(1, int(np.floor((low + others) / per_replica_volume)))
         last = int(np.ceil((high + others) / per_replica_volume))
@@ -189,6 +193,8 @@ class SelfHostedLoraModel:
             "output_tokens_basis": self.output_basis,
             "replica": {**self.prediction.as_dict(), "limited_by": self.point.limited_by},
             "replica_max_requests_per_s_within_targets": round(self.replica_rate, 4),
+            "replica_requests_per_s_per_adapter": round(self.replica_rate / self.config.adapters, 4),
+            "one_replica_max_requests_per_month": round(self.one_replica_volume()),
             "replicas": replicas,
             "gpus": replicas * self.gpus_per_replica,
             "gpu_pricing": self.gpu_cost.description,

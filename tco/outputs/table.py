@@ -82,6 +82,13 @@ def render_table(document: dict) -> str:
     lines += ["", "Tokens per request"]
     for deployment in document["deployments"]:
         lines.append(f"  {deployment['name']}: {_token_line(deployment['details'])}")
+        per_task = deployment["details"].get("per_task")
+        if per_task:
+            means = [task["input_tokens_mean"] for task in per_task]
+            lines.append(
+                f"    {len(per_task)} tasks, each its own deployment: mean input from {min(means):,.0f} to "
+                f"{max(means):,.0f} tokens a request"
+            )
 
     self_hosted = [row for row in document["deployments"] if row["kind"] == "self_hosted_lora"]
     for deployment in self_hosted:
@@ -115,7 +122,10 @@ def self_hosted_lines(deployment: dict) -> list[str]:
         f"of {memory['total']:.1f}; up to {replica['max_concurrency']} sequences",
         f"  per replica at concurrency {replica['concurrency']} (limited by {replica['limited_by']}): "
         f"{replica['requests_per_s']:.1f} requests/s, {replica['output_tokens_per_s']:,.0f} output tokens/s; "
-        f"{details['replica_max_requests_per_s_within_targets']:.1f} requests/s within the latency targets",
+        f"{details['replica_max_requests_per_s_within_targets']:.1f} requests/s within the latency targets "
+        f"({details['replica_requests_per_s_per_adapter']:.2f} per adapter)",
+        f"  one replica serves up to {_volume(details['one_replica_max_requests_per_month'])} fleet requests a month "
+        "at this traffic shape; above that the fleet adds a replica",
         f"  latency: TTFT p95 {latency['ttft_p95_ms_at_average']:.0f} ms at average load, "
         f"{latency['ttft_p95_ms_at_peak']:.0f} ms at peak (target {latency['targets']['ttft_p95_ms']:g}); "
         f"TPOT {latency['tpot_ms']:.1f} ms (target {latency['targets']['tpot_ms']:g})",
