@@ -14,6 +14,7 @@ from tco.scenario import (
     Block,
     LoadedScenario,
     PromptTemplate,
+    TaskSplit,
     TokenDistribution,
     Traffic,
 )
