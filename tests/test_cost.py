@@ -120,7 +120,15 @@ def test_cli_cost_json(runner, book):
         / 1e6
     )
     assert document["usd"] == pytest.approx(expected)
-    assert set(document["breakdown"]) == {"input", "cached_input", "cache_write", "output"}
+    assert set(document["breakdown"]) == {
+        "input",
+        "cached_input",
+        "cache_write",
+        "cache_write_1h",
+        "output",
+        "reasoning",
+        "request_fees",
+    }
     assert document["source"] == model.source
     assert document["as_of"] == model.as_of.isoformat()
     assert document["provider"] == "openai"

@@ -34,7 +34,7 @@ def main(verbose: int) -> None:
 
 
 def _register() -> None:
-    from tco.cli import cost, gpu, pricing, run, scenarios, tokens
+    from tco.cli import cost, gpu, limits, pricing, run, scenarios, tokens
 
     main.add_command(run.run)
     main.add_command(scenarios.scenarios)
@@ -42,6 +42,7 @@ def _register() -> None:
     main.add_command(cost.cost)
     main.add_command(pricing.pricing)
     main.add_command(gpu.gpu)
+    main.add_command(limits.limits)
 
 
 _register()

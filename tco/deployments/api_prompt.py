@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from tco.deployments.base import PriceRef, ScenarioContext
 from tco.errors import ScenarioError
 from tco.pricing.cost import effective_rates
@@ -11,6 +13,25 @@ from tco.pricing.schema import ApiModel
 from tco.scenario import PromptTemplate
 from tco.tokens.counter import TOKENS_PER_MESSAGE, TokenCounter
 from tco.workload import TokenStats, count_chat, output_token_mean
+
+TOKEN_COMPONENT_LABELS = {
+    "input": "input tokens",
+    "cached_input": "cached input tokens",
+    "cache_write": "cache write tokens",
+    "cache_write_1h": "1-hour cache write tokens",
+    "output": "output tokens",
+    "reasoning": "reasoning tokens",
+    "request_fees": "request fees",
+}
+
+
+def token_components(by_class: dict[str, np.ndarray], per_request: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Label the priced token classes for a breakdown, leaving out classes one request does not pay for.
+
+    `per_request` is the same pricing for a single request, so the set of
+    components does not change with the volume.
+    """
+    return {TOKEN_COMPONENT_LABELS[key]: value for key, value in by_class.items() if np.any(per_request[key])}
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from tco.deployments.api_prompt import (
     check_context_window,
     measure_chat_tokens,
     model_price_refs,
+    token_components,
 )
 from tco.deployments.base import PriceRef, ScenarioContext
 from tco.deployments.lifecycle import lifecycle_monthly_usd
-from tco.deployments.long_prompt import COMPONENT_LABELS
 from tco.deployments.training import measure_training_tokens
 from tco.errors import ScenarioError
+from tco.limits.requests import RequestProfile
 from tco.pricing.cost import price_usage
 from tco.scenario import FineTunedApi
 from tco.tokens.counter import TokenCounter
@@ -44,13 +45,10 @@ class FineTunedApiModel:
         self.training_usd = self.training.trained_tokens * self.model.training_usd_per_mtok / TOKENS_PER_MTOK
 
     def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
-        by_class = price_usage(
-            self.model,
-            input_tokens=self.tokens.input.mean,
-            output_tokens=self.tokens.output_mean,
-            requests=volumes,
-        )
-        costs = {COMPONENT_LABELS[key]: value for key, value in by_class.items()}
+        def priced(requests):
+            return price_usage(self.model, self.tokens.input.mean, self.tokens.output_mean, requests=requests)
+
+        costs = token_components(priced(volumes), priced(1.0))
         amortized = self.training_usd / self.config.training.amortization_months
         costs["fine-tuning (amortized)"] = np.full_like(volumes, amortized, dtype=float)
         per_request = sum(
@@ -59,6 +57,10 @@ class FineTunedApiModel:
         lifecycle = lifecycle_monthly_usd(self.config.lifecycle, self.training_usd, per_request)
         costs["retraining and evaluation"] = np.full_like(volumes, lifecycle, dtype=float)
         return costs
+
+    def request_profiles(self, max_tokens: int) -> list[RequestProfile]:
+        """The mean request this deployment sends to its hosted model, for rate-limit checks."""
+        return [RequestProfile(self.model, self.tokens.input.mean, 0.0, self.tokens.output_mean, max_tokens)]
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:
         return np.empty(0)

@@ -8,18 +8,13 @@ from tco.deployments.api_prompt import (
     check_context_window,
     measure_chat_tokens,
     model_price_refs,
+    token_components,
 )
 from tco.deployments.base import ScenarioContext
+from tco.limits.requests import RequestProfile
 from tco.pricing.cost import price_usage
 from tco.scenario import LongPrompt
 from tco.tokens.counter import TokenCounter
-
-COMPONENT_LABELS = {
-    "input": "input tokens",
-    "cached_input": "cached input tokens",
-    "cache_write": "cache write tokens",
-    "output": "output tokens",
-}
 
 
 class LongPromptModel:
@@ -39,17 +34,25 @@ class LongPromptModel:
         self.cached_tokens = hit_rate * prefix
         self.cache_write_tokens = (1 - hit_rate) * prefix
 
-    def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
-        by_class = price_usage(
+    def _price(self, requests) -> dict[str, np.ndarray]:
+        return price_usage(
             self.model,
             input_tokens=self.tokens.input.mean,
             output_tokens=self.tokens.output_mean,
             cached_input_tokens=self.cached_tokens,
             cache_write_tokens=self.cache_write_tokens,
-            requests=volumes,
+            requests=requests,
             service_tier=self.config.service_tier,
         )
-        return {COMPONENT_LABELS[key]: value for key, value in by_class.items()}
+
+    def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
+        return token_components(self._price(volumes), self._price(1.0))
+
+    def request_profiles(self, max_tokens: int) -> list[RequestProfile]:
+        """The mean request this deployment sends to its hosted model, for rate-limit checks."""
+        return [
+            RequestProfile(self.model, self.tokens.input.mean, self.cached_tokens, self.tokens.output_mean, max_tokens)
+        ]
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:
         return np.empty(0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from tco.deployments.base import CostModel
@@ -24,6 +26,14 @@ class PerTaskModel:
             for component, usd in model.monthly_cost(volumes * task.share).items():
                 totals[component] = totals.get(component, 0.0) + usd
         return totals
+
+    def request_profiles(self, max_tokens: int):
+        """Each task's mean request, weighted by the task's share of the volume."""
+        profiles = []
+        for task, model in zip(self.tasks, self.models):
+            for profile in model.request_profiles(max_tokens):
+                profiles.append(replace(profile, share=profile.share * task.share))
+        return profiles
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:
         points = [

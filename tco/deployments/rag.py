@@ -14,9 +14,10 @@ from tco.deployments.api_prompt import (
     check_context_window,
     measure_chat_tokens,
     model_price_refs,
+    token_components,
 )
 from tco.deployments.base import PriceRef, ScenarioContext
-from tco.deployments.long_prompt import COMPONENT_LABELS
+from tco.limits.requests import RequestProfile
 from tco.pricing.cost import price_usage
 from tco.scenario import Rag
 from tco.tokens.counter import TokenCounter
@@ -58,14 +59,16 @@ class RagModel:
         self.store = context.book.vector_store(retrieval.vector_store)
 
     def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
-        by_class = price_usage(
-            self.model,
-            input_tokens=self.tokens.input.mean,
-            output_tokens=self.tokens.output_mean,
-            requests=volumes,
-            service_tier=self.config.service_tier,
-        )
-        costs = {COMPONENT_LABELS[key]: value for key, value in by_class.items()}
+        def priced(requests):
+            return price_usage(
+                self.model,
+                input_tokens=self.tokens.input.mean,
+                output_tokens=self.tokens.output_mean,
+                requests=requests,
+                service_tier=self.config.service_tier,
+            )
+
+        costs = token_components(priced(volumes), priced(1.0))
         rate = self.embedding.usd_per_mtok / TOKENS_PER_MTOK
         costs["query embeddings"] = volumes * self.query_tokens.mean * rate
         index = self.corpus_embedding_tokens * rate * self.config.retrieval.index_builds_per_month
@@ -73,6 +76,10 @@ class RagModel:
         usage = self.stored_gb * self.store.usd_per_gb_month + volumes / 1e6 * self.store.usd_per_million_queries
         costs["vector store"] = np.maximum(usage, self.store.minimum_usd_per_month)
         return costs
+
+    def request_profiles(self, max_tokens: int) -> list[RequestProfile]:
+        """The mean request this deployment sends to its hosted model, for rate-limit checks."""
+        return [RequestProfile(self.model, self.tokens.input.mean, 0.0, self.tokens.output_mean, max_tokens)]
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:
         # The vector store's monthly minimum gives way to usage pricing at one volume.

@@ -129,7 +129,7 @@ class SelfHostedLoraModel:
         }
         if self.config.hybrid:
             overflow_costs = self.overflow.monthly_cost(volumes * overflow)
-            costs[f"overflow to {self.overflow.name}"] = np.sum(list(overflow_costs.values()), axis=0)
+            costs[f"overflow to {self.overflow.name}"] = np.zeros_like(volumes) + sum(overflow_costs.values())
         return costs
 
     def one_replica_volume(self) -> float:

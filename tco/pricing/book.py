@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 from collections.abc import Iterable, Sequence
@@ -49,14 +50,33 @@ class PriceBook:
     serving: schema.ServingParameters
     gpu_offers: tuple[schema.GpuOffer, ...]
     gpu_purchases: tuple[schema.GpuPurchase, ...]
+    rate_limits: tuple[schema.RateLimit, ...]
+    api_latency: tuple[schema.ApiLatency, ...]
+    rerankers: tuple[schema.Reranker, ...]
     folder: str
 
-    def api_model(self, name: str, provider: str | None = None) -> schema.ApiModel:
-        """Find a hosted model; without `provider`, the model's own provider wins.
+    def api_model(self, name: str, provider: str | None = None, date: dt.date | None = None) -> schema.ApiModel:
+        """Find a hosted model's price row in force on `date` (by default the newest).
 
-        A model served by several hosts (Llama on Groq, Together and Bedrock)
-        with no provider given, and no host that is the model's maker, is an
-        error listing the hosts.
+        Without `provider`, a model served by one provider resolves to it; a
+        model served by several hosts is an error listing them.
+        """
+        rows = self.api_model_history(name, provider)
+        if date is None:
+            return rows[-1]
+        in_force = [row for row in rows if row.effective_from is None or row.effective_from <= date]
+        if not in_force:
+            raise UnknownModelError(
+                f"model {name!r} has no price before {rows[0].effective_from}; the table starts there, "
+                f"so {date} cannot be priced"
+            )
+        return in_force[-1]
+
+    def api_model_history(self, name: str, provider: str | None = None) -> list[schema.ApiModel]:
+        """Return every price row of one provider's model, oldest first.
+
+        Aliases name the current row; the older rows of the same provider and
+        model id come with it.
         """
         index = _index(self.api_models, lambda row: [row.model, *row.aliases])
         rows = index.get(_normalize(name), [])
@@ -66,18 +86,22 @@ class PriceBook:
                 + _suggest(name, index)
                 + " Run 'tco pricing list' to see every priced model."
             )
+        providers = sorted({row.provider for row in rows})
         if provider is not None:
             matching = [row for row in rows if _normalize(row.provider) == _normalize(provider)]
             if not matching:
-                hosts = ", ".join(sorted({row.provider for row in rows}))
                 raise UnknownModelError(
-                    f"model {name!r} has no price from provider {provider!r}; providers that host it: {hosts}"
+                    f"model {name!r} has no price from provider {provider!r}; providers that host it: {', '.join(providers)}"
                 )
-            return matching[0]
-        if len(rows) == 1:
-            return rows[0]
-        hosts = ", ".join(sorted({row.provider for row in rows}))
-        raise UnknownModelError(f"model {name!r} is priced by several providers ({hosts}); choose one with --provider")
+            chosen = matching[0]
+        elif len(providers) == 1:
+            chosen = rows[0]
+        else:
+            raise UnknownModelError(
+                f"model {name!r} is priced by several providers ({', '.join(providers)}); choose one with --provider"
+            )
+        history = [row for row in self.api_models if row.provider == chosen.provider and row.model == chosen.model]
+        return sorted(history, key=lambda row: row.effective_from or dt.date.min)
 
     def embedding_model(self, name: str) -> schema.EmbeddingModel:
         return self._find(self.embedding_models, name, lambda row: [row.model], "embedding model", "embeddings.yaml")
@@ -118,17 +142,26 @@ class PriceBook:
 
 
 def _check_unique(rows: Sequence, names_of, path: Traversable | Path) -> None:
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, object], int] = {}
     for position, row in enumerate(rows):
         provider = _normalize(getattr(row, "provider", ""))
+        effective = getattr(row, "effective_from", None)
         for name in {_normalize(name) for name in names_of(row)}:
-            key = (provider, name)
+            key = (provider, name, effective)
             if key in seen:
                 raise DataFileError(
                     f"{path}: name {name!r} appears in rows {seen[key]} and {position}; "
                     "each model id and alias must name one row per provider"
                 )
             seen[key] = position
+
+
+def _optional_table(root, file_name: str, table_type, key: str) -> list:
+    """Load a table that a user's pricing folder may leave out; the bundled folder has all of them."""
+    path = root / file_name
+    if not path.is_file():
+        return []
+    return getattr(datafiles.load(table_type, path), key)
 
 
 def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
@@ -142,6 +175,9 @@ def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
     serving = datafiles.load(schema.ServingTable, root / "serving.yaml").serving
     offers = datafiles.load(schema.GpuOfferTable, root / "gpu_offers.yaml").gpu_offers
     purchases = datafiles.load(schema.GpuPurchaseTable, root / "gpu_purchases.yaml").gpu_purchases
+    rate_limits = _optional_table(root, "rate_limits.yaml", schema.RateLimitTable, "rate_limits")
+    api_latency = _optional_table(root, "api_latency.yaml", schema.ApiLatencyTable, "api_latency")
+    rerankers = _optional_table(root, "rerankers.yaml", schema.RerankerTable, "rerankers")
     gpu_names = {gpu.name for gpu in gpus}
     for file_name, rows in (("gpu_offers.yaml", offers), ("gpu_purchases.yaml", purchases)):
         for position, row in enumerate(rows):
@@ -164,6 +200,9 @@ def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
         serving=serving,
         gpu_offers=tuple(offers),
         gpu_purchases=tuple(purchases),
+        rate_limits=tuple(rate_limits),
+        api_latency=tuple(api_latency),
+        rerankers=tuple(rerankers),
         folder=str(root),
     )
 

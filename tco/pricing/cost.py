@@ -1,17 +1,29 @@
 """Price hosted-API token usage, one token class at a time, over numpy arrays.
 
-Token classes: uncached input, cached input (cache reads), cache writes and
-output. `input_tokens` counts every input token; cached and cache-write
-tokens are the parts of it that take another rate. They replace the input
-rate for their share and are never billed on top of it.
+Token classes: uncached input, cached input (cache reads), cache writes with
+a 5-minute and a 1-hour lifetime, output, and reasoning. `input_tokens`
+counts every input token of a request; cached and written tokens are parts of
+it that take another rate, so they replace the input rate for their share and
+are never billed on top of it. `output_tokens` counts every output token,
+reasoning included; reasoning tokens are billed at the output rate and shown
+as their own class.
 
 Rules for prices a provider does not list separately (stored as absent):
-- no cached-input price: the provider gives no cache discount, so cache
-  reads are billed at the input rate;
-- no cache-write price: writes carry no surcharge (OpenAI, Gemini implicit
-  caching), so they are billed at the input rate.
-Batch takes `batch_discount` off input and output. It comes off cache reads
-and writes too only where the model's `batch_discount_applies_to_cache` is true.
+- no cached-input price: no cache discount, cache reads pay the input rate;
+- no cache-write price: no write surcharge (OpenAI, Gemini implicit caching),
+  writes pay the input rate;
+- no 1-hour cache-write price: 1-hour writes pay the 5-minute write rate.
+
+Modifiers compose in this order, for each request:
+1. long-context tier: a request whose input (cache reads and writes
+   included) passes the model's threshold pays the tier's prices for every
+   token class, output included;
+2. service tier: batch takes `batch_discount` off input, output and
+   reasoning, and off cache reads and writes only where
+   `batch_discount_applies_to_cache` is true; flex and priority use their own
+   listed prices, scaled by the long-context ratio when step 1 applies;
+3. endpoint: a regional endpoint multiplies every rate by 1 + `regional_uplift`;
+4. a per-request fee, where the provider charges one, is added per request.
 """
 
 from __future__ import annotations
@@ -22,11 +34,13 @@ from typing import Literal
 import numpy as np
 
 from tco.errors import UsageError
-from tco.pricing.schema import ApiModel
+from tco.pricing.schema import ApiModel, TokenPrices
 from tco.units import TOKENS_PER_MTOK
 
-ServiceTier = Literal["standard", "batch"]
-TOKEN_CLASSES = ("input", "cached_input", "cache_write", "output")
+ServiceTier = Literal["standard", "batch", "flex", "priority"]
+Endpoint = Literal["global", "regional"]
+TOKEN_CLASSES = ("input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning")
+CACHE_CLASSES = ("cached_input", "cache_write", "cache_write_1h")
 
 
 @dataclass(frozen=True)
@@ -37,51 +51,163 @@ class Rate:
     rule: str
 
 
-def effective_rates(model: ApiModel, service_tier: ServiceTier = "standard") -> dict[str, Rate]:
-    """Resolve the USD-per-million-token rate of each token class for a service tier."""
-    if service_tier == "batch" and model.batch_discount is None:
-        raise UsageError(
-            f"model {model.model!r} ({model.provider}) has no batch price in the table; use --service-tier standard"
-        )
-    batch = service_tier == "batch"
-    discount = model.batch_discount if batch else 0.0
-    suffix = f", batch {discount:.0%} off" if batch else ""
-
+def _class_rates(prices: TokenPrices | ApiModel, label: str) -> dict[str, Rate]:
+    """Resolve every token class of one price set, applying the rules for absent prices."""
+    input_rate = Rate(prices.input_usd_per_mtok, f"{label} input price")
+    cached = prices.cached_input_usd_per_mtok
+    write = prices.cache_write_usd_per_mtok
+    write_1h = prices.cache_write_1h_usd_per_mtok
     rates = {
-        "input": Rate(model.input_usd_per_mtok * (1 - discount), "input price" + suffix),
-        "output": Rate(model.output_usd_per_mtok * (1 - discount), "output price" + suffix),
+        "input": input_rate,
+        "cached_input": Rate(cached, f"{label} cached input price")
+        if cached is not None
+        else Rate(input_rate.usd_per_mtok, "no cached input price listed: billed at the input rate"),
+        "cache_write": Rate(write, f"{label} cache write price")
+        if write is not None
+        else Rate(input_rate.usd_per_mtok, "no cache write price listed: billed at the input rate"),
+        "output": Rate(prices.output_usd_per_mtok, f"{label} output price"),
+        "reasoning": Rate(prices.output_usd_per_mtok, "reasoning tokens are billed at the output rate"),
     }
-    for token_class, listed, name in (
-        ("cached_input", model.cached_input_usd_per_mtok, "cached input price"),
-        ("cache_write", model.cache_write_usd_per_mtok, "cache write price"),
-    ):
-        if listed is None:
-            rule = f"no {name} listed: billed at the input rate{suffix}"
-            rates[token_class] = Rate(rates["input"].usd_per_mtok, rule)
-        elif batch and model.batch_discount_applies_to_cache:
-            rates[token_class] = Rate(listed * (1 - discount), name + suffix)
-        elif batch:
-            rates[token_class] = Rate(listed, f"{name}, no batch discount on cache")
-        else:
-            rates[token_class] = Rate(listed, name)
+    if write_1h is not None:
+        rates["cache_write_1h"] = Rate(write_1h, f"{label} 1-hour cache write price")
+    else:
+        rates["cache_write_1h"] = Rate(
+            rates["cache_write"].usd_per_mtok, "no 1-hour write price listed: billed as a 5-minute write"
+        )
     return rates
 
 
-def split_input(input_tokens, cached_input_tokens, cache_write_tokens) -> np.ndarray:
-    """Return the uncached input tokens, checking that the cached parts fit inside the input."""
-    total = np.asarray(input_tokens, dtype=float)
-    cached = np.asarray(cached_input_tokens, dtype=float)
-    written = np.asarray(cache_write_tokens, dtype=float)
-    for label, values in (("input", total), ("cached input", cached), ("cache write", written)):
-        if np.any(values < 0) or not np.all(np.isfinite(values)):
-            raise UsageError(f"{label} tokens must be finite and not negative")
-    uncached = total - cached - written
-    if np.any(uncached < 0):
-        raise UsageError(
-            "cached input tokens plus cache write tokens exceed input tokens: input tokens count "
-            "all input, the cached and written parts included. Raise --input-tokens or lower the cached parts."
+def _scaled(rates: dict[str, Rate], factors: dict[str, float], note: str) -> dict[str, Rate]:
+    return {key: Rate(rate.usd_per_mtok * factors.get(key, 1.0), f"{rate.rule}, {note}") for key, rate in rates.items()}
+
+
+def effective_rates(
+    model: ApiModel, service_tier: ServiceTier = "standard", endpoint: Endpoint = "global", long_context: bool = False
+) -> dict[str, Rate]:
+    """Resolve each token class's USD-per-million rate for one tier, endpoint and context size."""
+    base = _class_rates(model, "list")
+    if long_context:
+        if model.long_context is None:
+            raise UsageError(f"model {model.model!r} has no long-context tier")
+        rates = _class_rates(model.long_context, "long-context")
+    else:
+        rates = base
+
+    if service_tier == "batch":
+        if model.batch_discount is None:
+            raise UsageError(
+                f"model {model.model!r} ({model.provider}) has no batch price in the table; use --service-tier standard"
+            )
+        discount = model.batch_discount
+        discounted = {"input", "output", "reasoning"}
+        if model.batch_discount_applies_to_cache:
+            discounted |= set(CACHE_CLASSES)
+        else:
+            # Classes billed at the input rate by rule follow the input's discount.
+            discounted |= {key for key in CACHE_CLASSES if "billed at the input rate" in rates[key].rule}
+        rates = {
+            key: Rate(rate.usd_per_mtok * (1 - discount), f"{rate.rule}, batch {discount:.0%} off")
+            if key in discounted
+            else Rate(rate.usd_per_mtok, f"{rate.rule}, no batch discount on cache")
+            for key, rate in rates.items()
+        }
+    elif service_tier in ("flex", "priority"):
+        tier_prices = model.service_tiers.get(service_tier)
+        if tier_prices is None:
+            listed = ", ".join(
+                ["standard"] + (["batch"] if model.batch_discount is not None else []) + sorted(model.service_tiers)
+            )
+            raise UsageError(
+                f"model {model.model!r} ({model.provider}) has no {service_tier} price; its tiers: {listed}"
+            )
+        tier_rates = _class_rates(tier_prices, service_tier)
+        if long_context:
+            ratios = {
+                key: rates[key].usd_per_mtok / base[key].usd_per_mtok if base[key].usd_per_mtok else 1.0
+                for key in rates
+            }
+            tier_rates = _scaled(tier_rates, ratios, "times the long-context ratio")
+        rates = tier_rates
+
+    if endpoint == "regional":
+        uplift = model.regional_uplift or 0.0
+        note = f"regional endpoint +{uplift:.0%}" if uplift else "no regional uplift listed"
+        rates = _scaled(rates, {key: 1 + uplift for key in rates}, note)
+    return rates
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts per request (numbers or arrays of equal length) and how many requests each stands for."""
+
+    input_tokens: np.ndarray | float
+    output_tokens: np.ndarray | float
+    cached_input_tokens: np.ndarray | float = 0.0
+    cache_write_tokens: np.ndarray | float = 0.0
+    cache_write_1h_tokens: np.ndarray | float = 0.0
+    reasoning_tokens: np.ndarray | float = 0.0
+    requests: np.ndarray | float = 1.0
+
+    def by_class(self) -> dict[str, np.ndarray]:
+        """Split the counts into disjoint token classes, checking that the parts fit the wholes."""
+        arrays = {name: np.asarray(getattr(self, name), dtype=float) for name in (
+            "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
+            "cache_write_1h_tokens", "reasoning_tokens", "requests",
+        )}  # fmt: skip
+        for name, values in arrays.items():
+            if np.any(values < 0) or not np.all(np.isfinite(values)):
+                raise UsageError(f"{name.replace('_', ' ')} must be finite and not negative")
+
+        uncached = (
+            arrays["input_tokens"]
+            - arrays["cached_input_tokens"]
+            - arrays["cache_write_tokens"]
+            - arrays["cache_write_1h_tokens"]
         )
-    return uncached
+        if np.any(uncached < 0):
+            raise UsageError(
+                "cached input tokens plus cache write tokens exceed input tokens: input tokens count "
+                "all input, the cached and written parts included. Raise the input tokens or lower the cached parts."
+            )
+        visible_output = arrays["output_tokens"] - arrays["reasoning_tokens"]
+        if np.any(visible_output < 0):
+            raise UsageError("reasoning tokens exceed output tokens: output tokens count reasoning tokens too")
+        return {
+            "input": uncached,
+            "cached_input": arrays["cached_input_tokens"],
+            "cache_write": arrays["cache_write_tokens"],
+            "cache_write_1h": arrays["cache_write_1h_tokens"],
+            "output": visible_output,
+            "reasoning": arrays["reasoning_tokens"],
+        }
+
+    def passes_threshold(self, model: ApiModel) -> np.ndarray | bool:
+        """Whether each request's whole input passes the model's long-context threshold."""
+        tier = model.long_context
+        if tier is None:
+            return False
+        total_input = np.asarray(self.input_tokens, dtype=float)
+        return total_input > tier.threshold_tokens if tier.comparison == ">" else total_input >= tier.threshold_tokens
+
+
+def price(
+    model: ApiModel, usage: Usage, service_tier: ServiceTier = "standard", endpoint: Endpoint = "global"
+) -> dict[str, np.ndarray]:
+    """Return USD per token class (plus `request_fees`) for `usage.requests` requests of each usage row."""
+    tokens = usage.by_class()
+    requests = np.asarray(usage.requests, dtype=float)
+    base = effective_rates(model, service_tier, endpoint)
+    long_mask = usage.passes_threshold(model)
+    long_rates = effective_rates(model, service_tier, endpoint, long_context=True) if np.any(long_mask) else base
+
+    result = {}
+    for token_class in TOKEN_CLASSES:
+        rate = np.where(long_mask, long_rates[token_class].usd_per_mtok, base[token_class].usd_per_mtok)
+        result[token_class] = tokens[token_class] * requests * rate / TOKENS_PER_MTOK
+    fee = model.usd_per_request or 0.0
+    uplift = 1 + (model.regional_uplift or 0.0) if endpoint == "regional" else 1.0
+    result["request_fees"] = np.broadcast_to(requests * fee * uplift, np.shape(result["input"])).astype(float)
+    return result
 
 
 def price_usage(
@@ -92,28 +218,18 @@ def price_usage(
     cache_write_tokens=0.0,
     requests=1.0,
     service_tier: ServiceTier = "standard",
+    cache_write_1h_tokens=0.0,
+    reasoning_tokens=0.0,
+    endpoint: Endpoint = "global",
 ) -> dict[str, np.ndarray]:
-    """Return USD per token class for `requests` requests of the given per-request usage.
-
-    All token arguments are per request and may be numpy arrays (one value per
-    volume, say); `requests` broadcasts against them.
-    """
-    uncached = split_input(input_tokens, cached_input_tokens, cache_write_tokens)
-    output = np.asarray(output_tokens, dtype=float)
-    if np.any(output < 0):
-        raise UsageError("output tokens must not be negative")
-    count = np.asarray(requests, dtype=float)
-    if np.any(count < 0):
-        raise UsageError("requests must not be negative")
-
-    rates = effective_rates(model, service_tier)
-    tokens = {
-        "input": uncached,
-        "cached_input": np.asarray(cached_input_tokens, dtype=float),
-        "cache_write": np.asarray(cache_write_tokens, dtype=float),
-        "output": output,
-    }
-    return {
-        token_class: tokens[token_class] * count * rates[token_class].usd_per_mtok / TOKENS_PER_MTOK
-        for token_class in TOKEN_CLASSES
-    }
+    """Price per-request usage times `requests`; arguments may be numpy arrays that broadcast."""
+    usage = Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached_input_tokens,
+        cache_write_tokens=cache_write_tokens,
+        cache_write_1h_tokens=cache_write_1h_tokens,
+        reasoning_tokens=reasoning_tokens,
+        requests=requests,
+    )
+    return price(model, usage, service_tier, endpoint)

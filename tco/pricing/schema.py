@@ -57,6 +57,43 @@ class TokenizerSpec(BaseModel):
         return self.encoding is not None and self.ratio is None
 
 
+class TokenPrices(BaseModel):
+    """A full set of token prices in USD per million tokens, for a service tier or a long-context tier."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input_usd_per_mtok: float = Field(ge=0)
+    cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_usd_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_1h_usd_per_mtok: float | None = Field(default=None, ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+
+
+class LongContextTier(TokenPrices):
+    """Prices of a whole request, output included, whose input passes `threshold_tokens`.
+
+    `comparison` is the provider's: ">" (above the threshold) or ">=". The
+    input that counts toward the threshold is every input token of the
+    request, cached reads and cache writes included, as Anthropic and Google
+    document it.
+    """
+
+    threshold_tokens: int = Field(gt=0)
+    comparison: Literal[">", ">="]
+
+
+class PromptCacheRule(BaseModel):
+    """How a provider caches prompt prefixes for this model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_cacheable_tokens: int = Field(ge=0)
+    ttl_seconds: float = Field(gt=0)
+    refresh_on_hit: bool
+    automatic: bool
+    basis: str
+
+
 class ApiModel(Row):
     """A hosted model's list prices, in USD per million tokens.
 
@@ -64,17 +101,28 @@ class ApiModel(Row):
     `cached_input_usd_per_mtok` absent means the provider gives no cache-read
     discount, and `cache_write_usd_per_mtok` absent means cache writes carry
     no surcharge. Both are then billed at the input rate (see `tco.pricing.cost`).
+    `cache_write_1h_usd_per_mtok` is the price of a write with a one-hour
+    lifetime; absent, such writes are billed as 5-minute writes.
+    Rows of one provider and model with different `effective_from` dates
+    form its price history.
     """
 
     provider: str
     model: str
     aliases: list[str] = []
+    effective_from: dt.date | None = None
     input_usd_per_mtok: float = Field(ge=0)
     cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
     cache_write_usd_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_1h_usd_per_mtok: float | None = Field(default=None, ge=0)
     output_usd_per_mtok: float = Field(ge=0)
+    usd_per_request: float | None = Field(default=None, ge=0)
     batch_discount: float | None = Field(default=None, ge=0, lt=1)
     batch_discount_applies_to_cache: bool = False
+    service_tiers: dict[Literal["flex", "priority"], TokenPrices] = {}
+    long_context: LongContextTier | None = None
+    regional_uplift: float | None = Field(default=None, ge=0)
+    prompt_cache: PromptCacheRule | None = None
     context_window_tokens: int = Field(gt=0)
     tokenizer: TokenizerSpec
     fine_tuned_from: str | None = None
@@ -87,6 +135,10 @@ class ApiModel(Row):
             raise ValueError(
                 f"cached_input_usd_per_mtok {cached} is above input_usd_per_mtok "
                 f"{self.input_usd_per_mtok}; a cache read is never dearer than input"
+            )
+        if self.long_context is not None and self.long_context.input_usd_per_mtok < self.input_usd_per_mtok:
+            raise ValueError(
+                "long_context input price is below the base input price; a long-context tier is never cheaper"
             )
         return self
 
@@ -258,3 +310,64 @@ class GpuOfferTable(BaseModel):
 class GpuPurchaseTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
     gpu_purchases: list[GpuPurchase]
+
+
+class RateLimit(Row):
+    """One account tier's rate limits for a provider's model (or model class), per minute unless named.
+
+    `tpm` is a combined token limit; providers that split input and output
+    set `input_tpm` and `output_tpm` instead. `counts_cache_reads` says
+    whether cached input tokens count against the input limit, and
+    `reserves_max_tokens` whether a request's `max_tokens` is charged up front.
+    """
+
+    provider: str
+    models: list[str] = Field(min_length=1)
+    tier: str
+    tier_rank: int = Field(ge=0)
+    rpm: float | None = Field(default=None, gt=0)
+    rpd: float | None = Field(default=None, gt=0)
+    tpm: float | None = Field(default=None, gt=0)
+    input_tpm: float | None = Field(default=None, gt=0)
+    output_tpm: float | None = Field(default=None, gt=0)
+    batch_queue_tokens: float | None = Field(default=None, gt=0)
+    counts_cache_reads: bool
+    reserves_max_tokens: bool
+    notes: str | None = None
+
+
+class RateLimitTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rate_limits: list[RateLimit]
+
+
+class ApiLatency(Row):
+    """Published latency of a hosted model: time to first token and output speed."""
+
+    provider: str
+    model: str
+    ttft_seconds: float = Field(gt=0)
+    output_tokens_per_s: float = Field(gt=0)
+    measured_prompt_tokens: int | None = Field(default=None, gt=0)
+    prefill_tokens_per_s: float | None = Field(default=None, gt=0)
+    notes: str | None = None
+
+
+class ApiLatencyTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    api_latency: list[ApiLatency]
+
+
+class Reranker(Row):
+    """A hosted reranker, priced per thousand searches (a search reranks one query's candidates)."""
+
+    provider: str
+    model: str
+    usd_per_1k_searches: float = Field(ge=0)
+    max_documents_per_search: int | None = Field(default=None, gt=0)
+    notes: str | None = None
+
+
+class RerankerTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rerankers: list[Reranker]

@@ -1,0 +1,322 @@
+"""Read token usage as providers report it, or as tco's own CSV log, and price it in bulk.
+
+Providers count input differently:
+- OpenAI: `prompt_tokens` (Chat Completions) or `input_tokens` (Responses)
+  include the cached tokens, which `*_tokens_details.cached_tokens` gives;
+  reasoning tokens are inside the completion or output tokens.
+- Anthropic: `input_tokens` excludes cache reads and writes; the whole input
+  is input + `cache_creation_input_tokens` + `cache_read_input_tokens`, and
+  `cache_creation` splits writes into 5-minute and 1-hour ones.
+- Gemini: `promptTokenCount` includes `cachedContentTokenCount`; thinking
+  tokens (`thoughtsTokenCount`) are billed as output on top of
+  `candidatesTokenCount`.
+Every record is turned into tco's columns, where input counts all input and
+output counts all output, reasoning included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tco.errors import DataFileError, UnknownModelError, UsageError
+from tco.pricing.book import PriceBook
+from tco.pricing.cost import TOKEN_CLASSES, Usage, price
+
+TOKEN_COLUMNS = (
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
+OPTIONAL_COLUMNS = ("provider", "date", "service_tier", "requests", "endpoint")
+SERVICE_TIERS = ("standard", "batch", "flex", "priority")
+
+
+def _number(value, field: str, where: str) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{where}: field {field} is {value!r}, not a number of tokens")
+    if value < 0:
+        raise UsageError(f"{where}: field {field} is {value}, a negative number of tokens")
+    return float(value)
+
+
+def _details(usage: dict, key: str) -> dict:
+    details = usage.get(key) or {}
+    return details if isinstance(details, dict) else {}
+
+
+def normalize_openai(record: dict, where: str) -> dict:
+    usage = record.get("usage", record)
+    if "prompt_tokens" in usage:
+        total_in = _number(usage.get("prompt_tokens"), "prompt_tokens", where)
+        cached = _number(
+            _details(usage, "prompt_tokens_details").get("cached_tokens"), "prompt_tokens_details.cached_tokens", where
+        )
+        out = _number(usage.get("completion_tokens"), "completion_tokens", where)
+        reasoning = _number(
+            _details(usage, "completion_tokens_details").get("reasoning_tokens"), "reasoning_tokens", where
+        )
+    elif "input_tokens" in usage:
+        total_in = _number(usage.get("input_tokens"), "input_tokens", where)
+        cached = _number(
+            _details(usage, "input_tokens_details").get("cached_tokens"), "input_tokens_details.cached_tokens", where
+        )
+        out = _number(usage.get("output_tokens"), "output_tokens", where)
+        reasoning = _number(_details(usage, "output_tokens_details").get("reasoning_tokens"), "reasoning_tokens", where)
+    else:
+        raise UsageError(f"{where}: no prompt_tokens or input_tokens: not an OpenAI usage object")
+    writes = _number(usage.get("cache_write_tokens"), "cache_write_tokens", where)
+    if cached + writes > total_in:
+        raise UsageError(f"{where}: {cached:g} cached tokens exceed the {total_in:g} input tokens that include them")
+    return {"input_tokens": total_in, "cached_input_tokens": cached, "cache_write_tokens": writes,
+            "output_tokens": out, "reasoning_tokens": reasoning}  # fmt: skip
+
+
+def normalize_anthropic(record: dict, where: str) -> dict:
+    usage = record.get("usage", record)
+    if "input_tokens" not in usage or "output_tokens" not in usage:
+        raise UsageError(f"{where}: no input_tokens or output_tokens: not an Anthropic usage object")
+    uncached = _number(usage.get("input_tokens"), "input_tokens", where)
+    reads = _number(usage.get("cache_read_input_tokens"), "cache_read_input_tokens", where)
+    writes = _number(usage.get("cache_creation_input_tokens"), "cache_creation_input_tokens", where)
+    split = _details(usage, "cache_creation")
+    writes_1h = _number(split.get("ephemeral_1h_input_tokens"), "cache_creation.ephemeral_1h_input_tokens", where)
+    if split and "ephemeral_5m_input_tokens" in split:
+        writes_5m = _number(split.get("ephemeral_5m_input_tokens"), "cache_creation.ephemeral_5m_input_tokens", where)
+        if abs(writes_5m + writes_1h - writes) > 0.5 and writes:
+            raise UsageError(
+                f"{where}: cache_creation splits {writes_5m + writes_1h:g} tokens but cache_creation_input_tokens is {writes:g}"
+            )
+    else:
+        writes_5m = writes - writes_1h
+        if writes_5m < 0:
+            raise UsageError(
+                f"{where}: 1-hour cache writes {writes_1h:g} exceed cache_creation_input_tokens {writes:g}"
+            )
+    return {"input_tokens": uncached + reads + writes_5m + writes_1h, "cached_input_tokens": reads,
+            "cache_write_tokens": writes_5m, "cache_write_1h_tokens": writes_1h,
+            "output_tokens": _number(usage.get("output_tokens"), "output_tokens", where)}  # fmt: skip
+
+
+def normalize_gemini(record: dict, where: str) -> dict:
+    usage = record.get("usageMetadata", record.get("usage_metadata", record))
+    key = "promptTokenCount" if "promptTokenCount" in usage else "prompt_token_count"
+    if key not in usage:
+        raise UsageError(f"{where}: no promptTokenCount: not a Gemini usageMetadata object")
+    snake = key == "prompt_token_count"
+    field = lambda camel, snake_name: snake_name if snake else camel  # noqa: E731
+    prompt = _number(usage.get(key), key, where)
+    cached = _number(
+        usage.get(field("cachedContentTokenCount", "cached_content_token_count")), "cachedContentTokenCount", where
+    )
+    candidates = _number(
+        usage.get(field("candidatesTokenCount", "candidates_token_count")), "candidatesTokenCount", where
+    )
+    thoughts = _number(usage.get(field("thoughtsTokenCount", "thoughts_token_count")), "thoughtsTokenCount", where)
+    if cached > prompt:
+        raise UsageError(f"{where}: {cached:g} cached tokens exceed the {prompt:g} prompt tokens that include them")
+    return {"input_tokens": prompt, "cached_input_tokens": cached, "output_tokens": candidates + thoughts,
+            "reasoning_tokens": thoughts}  # fmt: skip
+
+
+NORMALIZERS = {"openai": normalize_openai, "anthropic": normalize_anthropic, "gemini": normalize_gemini}
+
+
+def _records(path: Path) -> Iterator[tuple[str, dict]]:
+    """Yield (location, object) for a JSON file holding one object or a list, or a JSON Lines file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: cannot be read ({error})") from error
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        document = None
+    if isinstance(document, dict):
+        yield f"{path}", document
+        return
+    if isinstance(document, list):
+        for number, item in enumerate(document, start=1):
+            yield f"{path} record {number}", item
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"{path} line {number}", json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataFileError(f"{path} line {number}: invalid JSON ({error.msg})") from error
+
+
+def read_usage_objects(path: Path, usage_format: str, default_model: str | None) -> pd.DataFrame:
+    """Normalize provider usage objects into tco's usage columns, one row per record."""
+    normalize = NORMALIZERS[usage_format]
+    rows = []
+    for where, record in _records(path):
+        if not isinstance(record, dict):
+            raise UsageError(f"{where}: expected a JSON object, found {type(record).__name__}")
+        row = {column: 0.0 for column in TOKEN_COLUMNS}
+        row.update(normalize(record, where))
+        model = record.get("model") or record.get("modelVersion") or default_model
+        if not model:
+            raise UsageError(f"{where}: the record names no model; pass --model")
+        row["model"] = model
+        row["record"] = where
+        rows.append(row)
+    if not rows:
+        raise DataFileError(f"{path}: no usage records")
+    return pd.DataFrame(rows)
+
+
+def read_usage_csv(path: Path) -> pd.DataFrame:
+    """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` says more."""
+    try:
+        frame = pd.read_csv(
+            path, dtype={"model": str, "provider": str, "date": str, "service_tier": str, "endpoint": str}
+        )
+    except FileNotFoundError as error:
+        raise DataFileError(f"{path}: file not found") from error
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: not a readable CSV file ({error})") from error
+    if "model" not in frame.columns:
+        raise DataFileError(f"{path}: no 'model' column; the columns are {', '.join(frame.columns)}")
+    unknown = [column for column in frame.columns if column not in ("model", *TOKEN_COLUMNS, *OPTIONAL_COLUMNS)]
+    if unknown:
+        raise DataFileError(
+            f"{path}: unknown column(s) {', '.join(unknown)}; tco reads model, "
+            f"{', '.join(TOKEN_COLUMNS)} and optional {', '.join(OPTIONAL_COLUMNS)}"
+        )
+    for column in TOKEN_COLUMNS + ("requests",):
+        if column not in frame.columns:
+            frame[column] = 1.0 if column == "requests" else 0.0
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise UsageError(f"{path} row {row + 2}: column {column} is {frame[column].iloc[row]!r}, not a number")
+        frame[column] = values.fillna(1.0 if column == "requests" else 0.0)
+    missing_model = frame["model"].isna()
+    if missing_model.any():
+        raise UsageError(f"{path} row {int(np.flatnonzero(missing_model.to_numpy())[0]) + 2}: no model")
+    frame["record"] = (
+        [f"{path} row {number}" for number in range(2, len(frame) + 2)] if len(frame) < 10_000 else str(path)
+    )
+    return frame
+
+
+def _check_rows(frame: pd.DataFrame) -> None:
+    """Reject inconsistent rows, naming the first one that fails."""
+    checks = [
+        (frame[list(TOKEN_COLUMNS) + ["requests"]].lt(0).any(axis=1), "a negative count"),
+        (frame["cached_input_tokens"] + frame["cache_write_tokens"] + frame["cache_write_1h_tokens"] > frame["input_tokens"],
+         "more cached and cache-write tokens than input tokens (input counts all input, cached included)"),
+        (frame["reasoning_tokens"] > frame["output_tokens"], "more reasoning tokens than output tokens (output counts reasoning)"),
+    ]  # fmt: skip
+    for mask, problem in checks:
+        if mask.any():
+            position = int(np.flatnonzero(mask.to_numpy())[0])
+            where = frame["record"].iloc[position]
+            where = (
+                where if " row " in where or " line " in where or " record " in where else f"{where} row {position + 2}"
+            )
+            raise UsageError(f"{where}: {problem}")
+
+
+def price_usage_frame(
+    book: PriceBook,
+    frame: pd.DataFrame,
+    provider: str | None = None,
+    service_tier: str = "standard",
+    endpoint: str = "global",
+    date: dt.date | None = None,
+) -> pd.DataFrame:
+    """Price every row, vectorized per (model, provider, price row, tier, endpoint); return USD per class and row.
+
+    Options fill what a row leaves empty: a row's own provider, date, service
+    tier and endpoint win.
+    """
+    _check_rows(frame)
+    frame = frame.copy()
+    frame["provider"] = frame["provider"].fillna(provider) if "provider" in frame else provider
+    frame["service_tier"] = frame["service_tier"].fillna(service_tier) if "service_tier" in frame else service_tier
+    frame["endpoint"] = frame["endpoint"].fillna(endpoint) if "endpoint" in frame else endpoint
+    bad_tiers = ~frame["service_tier"].isin(SERVICE_TIERS)
+    if bad_tiers.any():
+        value = frame["service_tier"][bad_tiers].iloc[0]
+        raise UsageError(f"service_tier {value!r} is not one of {', '.join(SERVICE_TIERS)}")
+    if "date" in frame:
+        dates = pd.to_datetime(frame["date"], errors="coerce")
+        invalid = dates.isna() & frame["date"].notna()
+        if invalid.any():
+            raise UsageError(f"date {frame['date'][invalid].iloc[0]!r} is not a date (YYYY-MM-DD)")
+        frame["_date"] = dates.dt.date.where(dates.notna(), date)
+    else:
+        frame["_date"] = date
+
+    result = pd.DataFrame(0.0, index=frame.index, columns=[*TOKEN_CLASSES, "request_fees"])
+    frame["_model_id"] = ""
+    frame["_provider"] = ""
+    for (model_name, model_provider), group in frame.groupby(["model", "provider"], dropna=False, sort=False):
+        chosen_provider = None if pd.isna(model_provider) else model_provider
+        try:
+            history = book.api_model_history(model_name, chosen_provider)
+        except UnknownModelError as error:
+            raise UnknownModelError(f"{group['record'].iloc[0]}: {error}") from error
+        starts = [row.effective_from or dt.date.min for row in history]
+        group_dates = group["_date"].map(lambda value: value if isinstance(value, dt.date) else dt.date.max)
+        positions = (
+            np.searchsorted(np.array(starts, dtype=object), group_dates.to_numpy(dtype=object), side="right") - 1
+        )
+        if (positions < 0).any():
+            raise UsageError(f"{group['record'].iloc[0]}: {model_name} has no price before {starts[0]}")
+        for (position, tier, row_endpoint), part in group.groupby([positions, "service_tier", "endpoint"], sort=False):
+            model = history[int(position)]
+            usage = Usage(*(part[column].to_numpy() for column in (
+                "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
+                "cache_write_1h_tokens", "reasoning_tokens", "requests",
+            )))  # fmt: skip
+            for token_class, usd in price(model, usage, tier, row_endpoint).items():
+                result.loc[part.index, token_class] = usd
+            frame.loc[part.index, "_model_id"] = model.model
+            frame.loc[part.index, "_provider"] = model.provider
+    result["model"] = frame["_model_id"]
+    result["provider"] = frame["_provider"]
+    result["requests"] = frame["requests"]
+    for column in TOKEN_COLUMNS:
+        result[column] = frame[column] * frame["requests"]
+    return result
+
+
+def summarize(priced: pd.DataFrame) -> dict:
+    """Total and per-model breakdown of a priced usage frame, in USD and tokens."""
+    classes = [*TOKEN_CLASSES, "request_fees"]
+    by_model = priced.groupby(["provider", "model"], sort=True)[classes + ["requests", *TOKEN_COLUMNS]].sum()
+    models = []
+    for (provider, model), row in by_model.iterrows():
+        models.append(
+            {
+                "provider": provider,
+                "model": model,
+                "requests": float(row["requests"]),
+                "usd": float(row[classes].sum()),
+                "breakdown": {name: float(row[name]) for name in classes},
+                "tokens": {name: float(row[name]) for name in TOKEN_COLUMNS},
+            }
+        )
+    return {
+        "records": int(len(priced)),
+        "requests": float(priced["requests"].sum()),
+        "usd": float(priced[classes].to_numpy().sum()),
+        "breakdown": {name: float(priced[name].sum()) for name in classes},
+        "by_model": models,
+    }
