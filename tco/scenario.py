@@ -129,10 +129,24 @@ class Workload(Strict):
 
 
 class PromptCaching(Strict):
-    """The share of requests that read the stable system prompt from the provider's cache."""
+    """Caching of the stable system prompt.
 
-    hit_rate: float = Field(ge=0, le=1)
-    basis: str
+    Without `hit_rate` the share of requests that find the prefix cached is
+    derived from the request rate, the provider's cache lifetime and its
+    minimum cacheable length (`tco.pricing.caching`). `hit_rate` overrides
+    that, with `basis` saying where it comes from; `enabled: false` turns
+    caching off.
+    """
+
+    enabled: bool = True
+    hit_rate: float | None = Field(default=None, ge=0, le=1)
+    basis: str | None = None
+
+    @model_validator(mode="after")
+    def _override_has_basis(self) -> PromptCaching:
+        if self.hit_rate is not None and not self.basis:
+            raise ValueError("a stated hit_rate needs 'basis': where the rate comes from")
+        return self
 
 
 class DeploymentBase(Strict):
@@ -140,31 +154,73 @@ class DeploymentBase(Strict):
     system_prompt: PromptTemplate
 
 
-class LongPrompt(DeploymentBase):
-    kind: Literal["long_prompt"]
-    model: str
-    provider: str | None = None
-    service_tier: Literal["standard", "batch"] = "standard"
-    prompt_caching: PromptCaching | None = None
+class DocumentFolder(Strict):
+    """Text files below a folder, split into chunks of `chunk_tokens` embedding tokens.
+
+    Consecutive chunks share `chunk_overlap_tokens` tokens.
+    """
+
+    folder: str
+    pattern: str = "*"
+    chunk_tokens: int = Field(gt=0)
+    chunk_overlap_tokens: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> DocumentFolder:
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError("chunk_overlap_tokens must be smaller than chunk_tokens")
+        return self
 
 
 class Retrieval(Strict):
-    """Retrieval of `top_k` chunks from a corpus, each corpus row one chunk."""
+    """Retrieval of `top_k` chunks into every prompt, from data rows or a folder of documents.
 
-    corpus: Block
+    The corpus is embedded once, with the build amortized over
+    `build_amortization_months`, and a `monthly_churn` share of it is
+    embedded again every month. Each query is embedded; a reranker, when
+    named, reranks `rerank_candidates` chunks per query.
+    """
+
+    corpus: Block | None = None
+    documents: DocumentFolder | None = None
     top_k: int = Field(gt=0)
     context_separator: str = "\n\n"
     embedding_model: str
     vector_store: str
-    index_builds_per_month: float = Field(ge=0)
+    build_amortization_months: float = Field(default=12, gt=0)
+    monthly_churn: float = Field(default=0, ge=0, le=1)
     metadata_bytes_per_vector: int = Field(default=0, ge=0)
+    reranker: str | None = None
+    rerank_candidates: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_corpus(self) -> Retrieval:
+        if (self.corpus is None) == (self.documents is None):
+            raise ValueError("set exactly one of 'corpus' (data rows) and 'documents' (a folder)")
+        return self
 
 
-class Rag(DeploymentBase):
-    kind: Literal["rag"]
+class LongPrompt(DeploymentBase):
+    """A hosted model with a stable system prompt; `retrieval` adds retrieved chunks to every request.
+
+    `user_prompt` replaces the workload's user input for this deployment,
+    reading the same data rows (to put a whole document in the prompt, say).
+    """
+
+    kind: Literal["long_prompt"]
     model: str
     provider: str | None = None
-    service_tier: Literal["standard", "batch"] = "standard"
+    service_tier: Literal["standard", "batch", "flex", "priority"] = "standard"
+    prompt_caching: PromptCaching = PromptCaching()
+    user_prompt: PromptTemplate | None = None
+    retrieval: Retrieval | None = None
+    retry_rate: float = Field(default=0, ge=0, lt=1)
+
+
+class Rag(LongPrompt):
+    """A long-prompt deployment whose retrieval is required: the usual name for model plus retrieval."""
+
+    kind: Literal["rag"]
     retrieval: Retrieval
 
 
@@ -183,6 +239,9 @@ class FineTunedApi(DeploymentBase):
     provider: str | None = None
     training: Training
     lifecycle: AdapterLifecycle | None = None
+    retrieval: Retrieval | None = None
+    user_prompt: PromptTemplate | None = None
+    retry_rate: float = Field(default=0, ge=0, lt=1)
 
 
 class Operations(Strict):

@@ -8,13 +8,12 @@ from tco.deployments.base import CostModel, ScenarioContext
 from tco.deployments.fine_tuned_api import FineTunedApiModel
 from tco.deployments.long_prompt import LongPromptModel
 from tco.deployments.per_task import PerTaskModel
-from tco.deployments.rag import RagModel
 from tco.deployments.self_hosted_lora import SelfHostedLoraModel
 from tco.workload import Task, split_tasks
 
 BUILDERS = {
     "long_prompt": LongPromptModel,
-    "rag": RagModel,
+    "rag": LongPromptModel,
     "fine_tuned_api": FineTunedApiModel,
     "self_hosted_lora": SelfHostedLoraModel,
 }

@@ -46,7 +46,11 @@ class ChatTokens:
 
 
 def measure_chat_tokens(
-    context: ScenarioContext, counter: TokenCounter, system_prompt: PromptTemplate, extra_input_tokens: float = 0.0
+    context: ScenarioContext,
+    counter: TokenCounter,
+    system_prompt: PromptTemplate,
+    extra_input_tokens: float = 0.0,
+    user_prompt: PromptTemplate | None = None,
 ) -> ChatTokens:
     """Count [system, user] chat prompts over the workload's real inputs, with chat framing.
 
@@ -59,7 +63,7 @@ def measure_chat_tokens(
             f"{context.loaded.path}: a system prompt must not use per-request variables; "
             "put per-request text in workload.user_input"
         )
-    user = context.measurer.render(context.workload.user_input)
+    user = context.measurer.render(user_prompt or context.workload.user_input)
     totals = count_chat(counter, [("system", system), ("user", user)]) + extra_input_tokens
     prefix = TOKENS_PER_MESSAGE + counter.count(["system"])[0] + counter.count(system.texts)[0]
     output_mean, output_basis = output_token_mean(context.workload.output_tokens, context.measurer, counter)

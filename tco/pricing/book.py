@@ -109,6 +109,9 @@ class PriceBook:
     def vector_store(self, name: str) -> schema.VectorStore:
         return self._find(self.vector_stores, name, lambda row: [row.name], "vector store", "vector_stores.yaml")
 
+    def reranker(self, name: str) -> schema.Reranker:
+        return self._find(self.rerankers, name, lambda row: [row.model], "reranker", "rerankers.yaml")
+
     def gpu(self, name: str) -> schema.Gpu:
         return self._find(self.gpus, name, lambda row: [row.name, *row.aliases], "GPU", "gpus.yaml")
 
@@ -137,7 +140,9 @@ class PriceBook:
         index = _index(rows, names_of)
         found = index.get(_normalize(name))
         if not found:
-            raise UnknownModelError(f"unknown {kind} {name!r} in {self.folder}/{file_name}." + _suggest(name, index))
+            known = sorted(index)
+            hint = _suggest(name, index) or (" Known names: " + ", ".join(known) + "." if len(known) <= 30 else "")
+            raise UnknownModelError(f"unknown {kind} {name!r} in {self.folder}/{file_name}." + hint)
         return found[0]
 
 
