@@ -45,7 +45,9 @@ class PromptTemplate(Strict):
     """A template (inline `text` or a `file`) with its variables' sources.
 
     `data` is a CSV whose columns fill per-request variables; `blocks` fill
-    fixed variables from rows of a CSV; `values` fill fixed variables directly.
+    fixed variables from rows of a CSV; `values` fill fixed variables directly;
+    `files` maps a variable to a column of `data` holding file paths, and
+    fills it with each file's text (a whole document per request).
     """
 
     text: str | None = None
@@ -53,6 +55,7 @@ class PromptTemplate(Strict):
     data: str | None = None
     blocks: dict[str, Block] = {}
     values: dict[str, str] = {}
+    files: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _one_source(self) -> PromptTemplate:

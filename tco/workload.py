@@ -209,7 +209,34 @@ class PromptMeasurer:
             parts = self.block_rows(block)
             fixed[name] = block.separator.join(parts.texts)
         rows = self.table(template.data)[0] if template.data is not None else None
+        if template.files:
+            rows = self._with_file_texts(rows, template)
         return render_rows(text, fixed, rows, label)
+
+    def _with_file_texts(self, rows: pd.DataFrame | None, template: PromptTemplate) -> pd.DataFrame:
+        """Add one column per `files` variable holding the text of the file each row names."""
+        if rows is None:
+            raise ScenarioError(
+                f"{self.loaded.path}: a template with 'files' needs 'data' whose column names the files"
+            )
+        rows = rows.copy()
+        for variable, column in template.files.items():
+            if column not in rows.columns:
+                raise ScenarioError(
+                    f"{self.loaded.path}: files.{variable} names column {column!r}, which {template.data} lacks; "
+                    f"columns: {', '.join(rows.columns)}"
+                )
+            texts = {}
+            for relative in rows[column].unique():
+                path = self.loaded.resolve(relative)
+                try:
+                    texts[relative] = path.read_text(encoding="utf-8")
+                except (FileNotFoundError, UnicodeDecodeError) as error:
+                    raise ScenarioError(
+                        f"{self.loaded.path}: files.{variable}: cannot read {path} ({error})"
+                    ) from error
+            rows[variable] = rows[column].map(texts)
+        return rows
 
 
 def count_chat(counter: TokenCounter, messages: Sequence[tuple[str, RenderedPrompt]]) -> np.ndarray:
