@@ -104,7 +104,7 @@ def test_run_bad_volume_range(runner):
 def test_scenarios_list(runner):
     result = runner.invoke(main, ["scenarios", "list", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert [row["name"] for row in json.loads(result.output)] == ["intent-routing", "lora-land"]
+    assert [row["name"] for row in json.loads(result.output)] == ["docs-assistant", "intent-routing", "lora-land"]
 
 
 def test_tokens_count_folder_json(runner, tmp_path):
