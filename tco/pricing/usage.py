@@ -166,6 +166,7 @@ def read_usage_objects(path: Path, usage_format: str, default_model: str | None)
         if not isinstance(record, dict):
             raise UsageError(f"{where}: expected a JSON object, found {type(record).__name__}")
         row = {column: 0.0 for column in TOKEN_COLUMNS}
+        row["requests"] = 1.0
         row.update(normalize(record, where))
         model = record.get("model") or record.get("modelVersion") or default_model
         if not model:

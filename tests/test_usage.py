@@ -1,0 +1,191 @@
+"""Provider usage objects and tco's usage log, normalized and priced in bulk."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tco.cli import main
+from tco.errors import UsageError
+from tco.pricing.usage import normalize_anthropic, normalize_gemini, normalize_openai, price_usage_frame, summarize
+
+OPENAI_CHAT = {
+    "model": "gpt-4o",
+    "usage": {
+        "prompt_tokens": 10000,
+        "completion_tokens": 500,
+        "prompt_tokens_details": {"cached_tokens": 8000},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    },
+}
+# The last chunk of a streamed response carries the same usage with no choices.
+OPENAI_STREAM_CHUNK = {
+    "object": "chat.completion.chunk",
+    "model": "gpt-4o",
+    "choices": [],
+    "usage": OPENAI_CHAT["usage"],
+}
+
+
+def cost_of(runner, tmp_path, records, usage_format, *extra) -> dict:
+    path = tmp_path / "usage.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    result = runner.invoke(
+        main,
+        [
+            "cost",
+            "--usage",
+            str(path),
+            "--usage-format",
+            usage_format,
+            "--date",
+            "2026-12-01",
+            "--format",
+            "json",
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_openai_prompt_tokens_include_cached():
+    normalized = normalize_openai(OPENAI_CHAT, "record")
+    assert normalized["input_tokens"] == 10000
+    assert normalized["cached_input_tokens"] == 8000
+
+
+def test_openai_responses_api_fields():
+    record = {"usage": {"input_tokens": 100, "input_tokens_details": {"cached_tokens": 40}, "output_tokens": 50,
+                        "output_tokens_details": {"reasoning_tokens": 30}}}  # fmt: skip
+    normalized = normalize_openai(record, "record")
+    assert normalized == {
+        "input_tokens": 100,
+        "cached_input_tokens": 40,
+        "cache_write_tokens": 0,
+        "output_tokens": 50,
+        "reasoning_tokens": 30,
+    }
+
+
+def test_streaming_and_plain_usage_priced_alike(runner, tmp_path):
+    plain = cost_of(runner, tmp_path, [OPENAI_CHAT], "openai")
+    streamed = cost_of(runner, tmp_path, [OPENAI_STREAM_CHUNK], "openai")
+    # 2,000 x 2.50 + 8,000 x 1.25 + 500 x 10 = 20,000 per million.
+    assert plain["usd"] == pytest.approx(0.02)
+    assert streamed["usd"] == pytest.approx(plain["usd"])
+
+
+def test_anthropic_input_excludes_cache():
+    record = {"model": "claude-sonnet-4-5", "usage": {"input_tokens": 2000, "cache_read_input_tokens": 5000,
+              "cache_creation_input_tokens": 3000, "cache_creation": {"ephemeral_5m_input_tokens": 1000,
+              "ephemeral_1h_input_tokens": 2000}, "output_tokens": 100}}  # fmt: skip
+    normalized = normalize_anthropic(record, "record")
+    assert normalized["input_tokens"] == 10000
+    assert normalized["cached_input_tokens"] == 5000
+    assert normalized["cache_write_tokens"] == 1000
+    assert normalized["cache_write_1h_tokens"] == 2000
+
+
+def test_anthropic_priced_by_hand(runner, tmp_path):
+    record = {"model": "claude-sonnet-4-5", "usage": {"input_tokens": 2000, "cache_read_input_tokens": 5000,
+              "cache_creation_input_tokens": 3000, "cache_creation": {"ephemeral_5m_input_tokens": 1000,
+              "ephemeral_1h_input_tokens": 2000}, "output_tokens": 100}}  # fmt: skip
+    document = cost_of(runner, tmp_path, [record], "anthropic")
+    # 2,000 x 3 + 5,000 x 0.30 + 1,000 x 3.75 + 2,000 x 6 + 100 x 15 = 6,000 + 1,500 + 3,750 + 12,000 + 1,500 = 24,750.
+    assert document["usd"] == pytest.approx(0.02475)
+
+
+def test_gemini_thoughts_billed_as_output(runner, tmp_path):
+    record = {"modelVersion": "gemini-2.5-flash", "usageMetadata": {"promptTokenCount": 1000, "cachedContentTokenCount": 400,
+              "candidatesTokenCount": 200, "thoughtsTokenCount": 300}}  # fmt: skip
+    normalized = normalize_gemini(record, "record")
+    assert normalized["output_tokens"] == 500
+    assert normalized["reasoning_tokens"] == 300
+    document = cost_of(runner, tmp_path, [record], "gemini")
+    # 600 x 0.30 + 400 x 0.03 + 500 x 2.50 = 180 + 12 + 1,250 = 1,442 per million.
+    assert document["usd"] == pytest.approx(0.001442)
+
+
+def test_inconsistent_record_named(runner, tmp_path):
+    bad = {
+        "model": "gpt-4o",
+        "usage": {"prompt_tokens": 100, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 150}},
+    }
+    path = tmp_path / "usage.jsonl"
+    path.write_text(json.dumps(OPENAI_CHAT) + "\n" + json.dumps(bad) + "\n")
+    result = runner.invoke(main, ["cost", "--usage", str(path), "--usage-format", "openai"])
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+    assert "150 cached tokens exceed the 100 input tokens" in result.output
+
+
+def test_record_model_wins_over_option(runner, tmp_path):
+    document = cost_of(
+        runner, tmp_path, [OPENAI_CHAT, {"usage": OPENAI_CHAT["usage"]}], "openai", "--model", "gpt-4o-mini"
+    )
+    models = {row["model"] for row in document["by_model"]}
+    assert models == {"gpt-4o", "gpt-4o-mini"}
+
+
+def test_csv_log_by_hand(runner, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "model,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,requests,service_tier,date\n"
+        "gpt-4o,1000,0,100,0,10,standard,2026-12-01\n"
+        "gpt-4o,1000,0,100,0,10,batch,2026-12-01\n"
+        "o3,1000,0,1000,500,1,standard,2025-06-01\n"
+    )
+    result = runner.invoke(main, ["cost", "--usage", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    # gpt-4o: 10 x (1,000 x 2.50 + 100 x 10) = 35,000 per million; batch half of it, 17,500.
+    # o3 before its June 2025 cut: 1,000 x 10 + 1,000 x 40 = 50,000 per million.
+    assert document["usd"] == pytest.approx(0.035 + 0.0175 + 0.05)
+    assert document["requests"] == 21
+
+
+def test_csv_bad_value_named(runner, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("model,input_tokens,output_tokens\ngpt-4o,1000,10\ngpt-4o,lots,10\n")
+    result = runner.invoke(main, ["cost", "--usage", str(path)])
+    assert result.exit_code == 1
+    assert "row 3" in result.output
+    assert "'lots'" in result.output
+
+
+def test_million_records_priced(book):
+    rows = 1_000_000
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "model": np.where(rng.random(rows) < 0.5, "gpt-4o", "gpt-4o-mini"),
+            "input_tokens": rng.integers(100, 5000, rows).astype(float),
+            "cached_input_tokens": 0.0,
+            "cache_write_tokens": 0.0,
+            "cache_write_1h_tokens": 0.0,
+            "output_tokens": rng.integers(10, 500, rows).astype(float),
+            "reasoning_tokens": 0.0,
+            "requests": 1.0,
+            "record": "generated",
+        }
+    )
+    summary = summarize(price_usage_frame(book, frame))
+    assert summary["records"] == rows
+    big = frame["model"] == "gpt-4o"
+    expected = (
+        frame.loc[big, "input_tokens"].sum() * 2.5 + frame.loc[big, "output_tokens"].sum() * 10
+        + frame.loc[~big, "input_tokens"].sum() * 0.15 + frame.loc[~big, "output_tokens"].sum() * 0.6
+    ) / 1e6  # fmt: skip
+    assert summary["usd"] == pytest.approx(expected)
+
+
+def test_usage_rejects_negative(book):
+    frame = pd.DataFrame({"model": ["gpt-4o"], "input_tokens": [-1.0], "cached_input_tokens": [0.0], "cache_write_tokens": [0.0],
+                          "cache_write_1h_tokens": [0.0], "output_tokens": [1.0], "reasoning_tokens": [0.0], "requests": [1.0],
+                          "record": ["log.csv row 2"]})  # fmt: skip
+    with pytest.raises(UsageError, match="row 2: a negative count"):
+        price_usage_frame(book, frame)
