@@ -115,11 +115,15 @@ class TrafficShape:
     def overflow_share(self, capacity_relative_to_average: float) -> float:
         """Share of requests above a capacity given as a multiple of the month's average load.
 
-        The trace stands for the busiest hour, at `daily_peak_factor` times the
-        month's average. NOTE: every hour is treated as that busy, so the share
-        is an upper bound; quieter hours overflow less.
+        The month's hourly load follows a daily sine between 2 - d and d times
+        the average (d = `daily_peak_factor`, floored at zero), and within each
+        hour the load varies minute by minute as the trace does.
+        NOTE: the sine is an assumed daily shape; a trace of a whole day would replace it.
         """
-        loads = self.relative_loads * self.daily_peak_factor
+        hours = np.arange(24)
+        daily = np.maximum(0.0, 1 + (self.daily_peak_factor - 1) * np.sin(2 * np.pi * hours / 24))
+        daily = daily / daily.mean()
+        loads = np.outer(daily, self.relative_loads)
         return float(np.maximum(0.0, loads - capacity_relative_to_average).sum() / loads.sum())
 
     def as_dict(self) -> dict:

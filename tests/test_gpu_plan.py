@@ -53,7 +53,7 @@ def test_plan_reports_memory_shortfall(runner):
         ["gpu", "plan", "--model", "llama-3.1-70b", "--gpu", "a100-80gb", "--gpus", "1",
          "--input-tokens", "1000", "--output-tokens", "200", "--format", "json"],
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     document = json.loads(result.output)
     assert document["fits"] is False
     assert document["missing_gib"] > 50
@@ -113,3 +113,56 @@ def test_plan_bad_concurrency(runner):
     )
     assert result.exit_code == 2
     assert "--concurrency" in result.output
+
+
+def test_plan_rejects_uneven_tensor_parallel(runner):
+    result = runner.invoke(
+        main,
+        [
+            "gpu",
+            "plan",
+            "--model",
+            "llama-3.1-70b",
+            "--gpu",
+            "h100-sxm",
+            "--gpus",
+            "3",
+            "--input-tokens",
+            "10",
+            "--output-tokens",
+            "10",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "64 attention heads" in result.output
+
+
+def test_plan_rejects_prompt_beyond_context(runner):
+    result = runner.invoke(
+        main,
+        [
+            "gpu",
+            "plan",
+            "--model",
+            "mistral-7b",
+            "--gpu",
+            "a100-80gb",
+            "--input-tokens",
+            "200000",
+            "--output-tokens",
+            "10",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "32,768-token context" in result.output
+
+
+def test_plan_caps_concurrency_at_memory(runner):
+    result = runner.invoke(
+        main,
+        ["gpu", "plan", "--model", "mistral-7b", "--gpu", "l4", "--input-tokens", "4000", "--output-tokens", "1000",
+         "--concurrency", "100000", "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output[result.output.index("{") :])
+    assert document["concurrency"] == document["max_concurrency"]

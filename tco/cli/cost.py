@@ -174,6 +174,11 @@ def _price_one(options: dict) -> None:
 
     tokens = Usage(**usage_args).by_class()
     row, _, rates, long_context = priced_periods[-1]
+    if options["input_tokens"] + options["output_tokens"] > row.context_window_tokens:
+        raise click.UsageError(
+            f"{options['input_tokens']:,} input + {options['output_tokens']:,} output tokens exceed "
+            f"{row.model}'s {row.context_window_tokens:,}-token context window"
+        )
     document = {
         "model": row.model,
         "provider": row.provider,

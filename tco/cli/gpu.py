@@ -90,7 +90,8 @@ def plan(
 ) -> None:
     """Predict memory, time to first token, time per output token and throughput of one replica.
 
-    A configuration that does not fit in memory is reported with the memory it lacks.
+    A configuration that does not fit in memory is reported with the memory
+    it lacks, and the command exits with status 1.
     """
     from tco.errors import UnknownModelError
     from tco.pricing.book import bundled_price_book
@@ -103,6 +104,18 @@ def plan(
         raise UnknownModelError(f"unknown engine {engine!r}; engines: {', '.join(sorted(parameters.engines))}")
     lora = Lora(adapters, lora_rank, slots=adapter_slots) if adapters else None
     wanted = _concurrency(concurrency)
+    if input_tokens + output_tokens > arch.context_length_tokens:
+        raise click.BadParameter(
+            f"{input_tokens:,} input + {output_tokens:,} output tokens exceed {arch.name}'s "
+            f"{arch.context_length_tokens:,}-token context",
+            param_hint="--input-tokens/--output-tokens",
+        )
+    if gpus is not None and (gpus > max(TENSOR_PARALLEL_SIZES) or arch.attention_heads % gpus):
+        raise click.BadParameter(
+            f"{gpus} GPUs cannot split {arch.name}'s {arch.attention_heads} attention heads evenly within one "
+            f"server; use one of {', '.join(str(size) for size in TENSOR_PARALLEL_SIZES if arch.attention_heads % size == 0)}",
+            param_hint="--gpus",
+        )
 
     sizes = [gpus] if gpus else list(TENSOR_PARALLEL_SIZES)
     for size in sizes:
@@ -138,14 +151,18 @@ def plan(
             echo_json(document)
         else:
             click.echo(document["message"])
-        return
+        raise SystemExit(1)
 
     if wanted is not None and wanted > result.memory.max_concurrency:
         click.echo(
             f"warning: concurrency {wanted} exceeds the {result.memory.max_concurrency} sequences the KV cache holds; "
-            "the engine would queue or preempt the rest",
+            f"reporting {result.memory.max_concurrency}, since the engine queues the rest",
             err=True,
         )
+        result = predict(
+            arch, gpu_row, parameters, input_tokens, output_tokens, result.memory.max_concurrency,
+            gpus=result.memory.gpus, precision=precision, kv_precision=kv_precision, lora=lora, engine=engine,
+        )  # fmt: skip
     document = {**header, **result.as_dict()}
     if output_format == "json":
         echo_json(document)

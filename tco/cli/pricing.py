@@ -19,8 +19,14 @@ def list_prices(provider: str | None, output_format: str) -> None:
     """List hosted models with their prices in USD per million tokens, source and date."""
     from tco.pricing.book import bundled_price_book
 
+    book = bundled_price_book()
+    providers = sorted({row.provider for row in book.api_models})
+    if provider and provider.lower() not in providers:
+        raise click.BadParameter(
+            f"unknown provider {provider!r}; providers: {', '.join(providers)}", param_hint="--provider"
+        )
     rows = []
-    for row in bundled_price_book().api_models:
+    for row in book.api_models:
         if provider and row.provider.lower() != provider.lower():
             continue
         rows.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tco.cli.formats import FORMAT_OPTION, echo_columns, echo_csv, echo_json
@@ -15,7 +17,7 @@ def scenarios() -> None:
 @scenarios.command("list")
 @FORMAT_OPTION
 def list_scenarios(output_format: str) -> None:
-    """List bundled scenarios: name, question and file."""
+    """List bundled scenarios: name and question (and file, in JSON and CSV)."""
     from tco.scenario import bundled_scenarios, load_scenario
 
     rows = []
@@ -29,3 +31,5 @@ def list_scenarios(output_format: str) -> None:
         echo_csv(rows)
     else:
         echo_columns([{"name": row["name"], "question": row["question"]} for row in rows])
+        if rows:
+            click.echo(f"files: {Path(rows[0]['file']).parent}")

@@ -75,7 +75,7 @@ def count(
     else:
         total = sum(row["tokens"] for row in rows)
         table = [{"path": row["path"], "tokens": f"{row['tokens']:,}"} for row in rows]
-        table.append({"path": f"total ({len(rows)} files)", "tokens": f"{total:,}"})
+        table.append({"path": f"total ({len(rows)} file{'' if len(rows) == 1 else 's'})", "tokens": f"{total:,}"})
         echo_columns(table, right_aligned={"tokens"})
-        exactness = "exact" if counter.exact else "estimate"
-        click.echo(f"tokenizer: {counter.label} ({exactness})" + (", with chat framing" if as_message else ""))
+        label = counter.label if not counter.exact else f"{counter.label} (exact)"
+        click.echo(f"tokenizer: {label}" + (", with chat framing" if as_message else ""))

@@ -9,6 +9,7 @@ from tco.deployments.fine_tuned_api import FineTunedApiModel
 from tco.deployments.long_prompt import LongPromptModel
 from tco.deployments.per_task import PerTaskModel
 from tco.deployments.self_hosted_lora import SelfHostedLoraModel
+from tco.errors import TcoError
 from tco.workload import Task, split_tasks
 
 BUILDERS = {
@@ -17,6 +18,14 @@ BUILDERS = {
     "fine_tuned_api": FineTunedApiModel,
     "self_hosted_lora": SelfHostedLoraModel,
 }
+
+
+def _named(error: TcoError, context: ScenarioContext, config) -> TcoError:
+    """Prefix an error with the scenario file and deployment, unless it names them already."""
+    message = str(error)
+    if message.startswith(str(context.loaded.path)):
+        return error
+    return type(error)(f"{context.loaded.path}: deployment {config.name!r} ({config.kind}): {message}")
 
 
 def build_one(config, context: ScenarioContext, tasks: list[Task]) -> CostModel:
@@ -43,8 +52,11 @@ def build_all(configs, context: ScenarioContext) -> list[CostModel]:
     built: dict[str, CostModel] = {}
     for config in sorted(configs, key=lambda item: getattr(item, "hybrid", None) is not None):
         hybrid = getattr(config, "hybrid", None)
-        if hybrid is not None:
-            built[config.name] = SelfHostedLoraModel(config, context, overflow=built[hybrid.overflow_deployment])
-        else:
-            built[config.name] = build_one(config, context, tasks)
+        try:
+            if hybrid is not None:
+                built[config.name] = SelfHostedLoraModel(config, context, overflow=built[hybrid.overflow_deployment])
+            else:
+                built[config.name] = build_one(config, context, tasks)
+        except TcoError as error:
+            raise _named(error, context, config) from error
     return [built[config.name] for config in configs]

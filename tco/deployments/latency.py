@@ -21,13 +21,15 @@ def api_latency(book: PriceBook, model: ApiModel, input_tokens: float, output_to
     if row is None:
         return None
     ttft = row.ttft_seconds
-    if row.prefill_tokens_per_s and row.measured_prompt_tokens:
+    adjusted = bool(row.prefill_tokens_per_s and row.measured_prompt_tokens)
+    if adjusted:
         ttft += max(0.0, input_tokens - row.measured_prompt_tokens) / row.prefill_tokens_per_s
     e2e = ttft + output_tokens / row.output_tokens_per_s
     return {
         "ttft_s": round(ttft, 3),
         "output_tokens_per_s": row.output_tokens_per_s,
         "e2e_s": round(e2e, 3),
+        "prompt_length_adjusted": adjusted,
         "measured_model": row.model,
         "source": " ".join(row.source.split()),
         "as_of": row.as_of.isoformat(),

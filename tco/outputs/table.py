@@ -90,6 +90,10 @@ def render_table(document: dict) -> str:
                 f"{max(means):,.0f} tokens a request"
             )
 
+    api_lines = api_detail_lines(document["deployments"])
+    if api_lines:
+        lines += ["", "Hosted APIs: caching, retries and latency"] + api_lines
+
     self_hosted = [row for row in document["deployments"] if row["kind"] == "self_hosted_lora"]
     for deployment in self_hosted:
         lines += [""] + self_hosted_lines(deployment)
@@ -135,4 +139,43 @@ def self_hosted_lines(deployment: dict) -> list[str]:
     if details["overflow_share_of_requests"] > 0:
         lines.append(f"  overflow to the API: {details['overflow_share_of_requests']:.2%} of requests")
     lines.append(f"  sharing rule: {details['sharing_rule']}")
+    if details["workload_share_of_gpu_time"] < 1:
+        lines.append(
+            "  this cost assumes the other adapters' traffic exists: without it this workload pays the whole fleet"
+        )
+    return lines
+
+
+def api_detail_lines(deployments: list[dict]) -> list[str]:
+    """One line per hosted deployment: prompt-cache mode and hit rate, retries, expected latency."""
+    lines = []
+    for deployment in deployments:
+        details = deployment["details"]
+        if "per_task" in details or deployment["kind"] == "self_hosted_lora":
+            continue
+        parts = []
+        caching = details.get("prompt_caching")
+        if caching:
+            if caching["mode"] in ("derived", "stated"):
+                parts.append(
+                    f"prompt cache {caching['mode']}, hit rate {caching['hit_rate']:.1%}: tokens "
+                    f"{_usd(caching['token_usd_with_cache'])} with, {_usd(caching['token_usd_without_cache'])} without"
+                )
+            else:
+                parts.append(f"prompt cache {caching['mode']}")
+        if details.get("retry_rate"):
+            parts.append(
+                f"{details['retry_rate']:.0%} of calls retried ({details['calls_per_successful_request']:.3f} calls a success)"
+            )
+        latency = details.get("latency")
+        if latency:
+            note = (
+                ""
+                if latency["prompt_length_adjusted"]
+                else " (as published; no prefill speed to scale by prompt length)"
+            )
+            parts.append(f"TTFT {latency['ttft_s']:.2f} s, end to end {latency['e2e_s']:.2f} s{note}")
+        else:
+            parts.append("no published latency for this model")
+        lines.append(f"  {deployment['name']}: " + "; ".join(parts))
     return lines

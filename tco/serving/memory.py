@@ -44,7 +44,8 @@ class MemoryPlan:
             f"{label} does not fit: it needs {self.missing_bytes / GIB:.1f} GiB more than the "
             f"{self.total_bytes / GIB:.1f} GiB of {self.gpus} GPU(s) to hold the weights "
             f"({self.weights_bytes / GIB:.1f} GiB), adapter slots ({self.adapter_slot_bytes / GIB:.2f} GiB), "
-            f"reserved memory ({self.reserved_bytes / GIB:.1f} GiB) and the KV cache of one sequence"
+            f"reserved memory ({self.reserved_bytes / GIB:.1f} GiB) and the KV cache of one sequence. "
+            "Use more GPUs per replica, a GPU with more memory, or a smaller precision such as int4"
         )
 
 

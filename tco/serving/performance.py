@@ -42,7 +42,9 @@ def peak_tflops(gpu: Gpu, precision: str) -> float:
     """Dense TFLOPS for the GEMM precision of `precision` weights."""
     if gemm_precision(precision) == "fp8":
         if gpu.fp8_tflops is None:
-            raise ScenarioError(f"GPU {gpu.name} has no FP8 tensor cores; choose precision bf16, int8 or int4")
+            raise ScenarioError(
+                f"precision fp8: GPU {gpu.name} has no FP8 tensor cores; choose bf16, fp16, int8 or int4"
+            )
         return gpu.fp8_tflops
     return gpu.bf16_tflops
 

@@ -39,6 +39,8 @@ def text_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         if path.is_dir():
             candidates.extend(sorted(child for child in path.rglob("*") if child.is_file()))
         elif path.is_file():
+            if _read_text(path) is None:
+                raise DataFileError(f"{path}: not a UTF-8 text file, so it has no tokens to count")
             candidates.append(path)
         else:
             raise DataFileError(f"{path}: no such file or folder")
