@@ -54,7 +54,7 @@ class ScenarioResult:
     def cost_curves(self, points: int = 400) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Total monthly cost of each deployment over the volume range, log-spaced."""
         low, high = self.volume_range
-        volumes = np.geomspace(low, high, points)
+        volumes = np.geomspace(min(low, self.volume), max(high, self.volume), points)
         return volumes, {model.name: total_cost(model, volumes) for model in self.models}
 
 

@@ -27,10 +27,12 @@ def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: st
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     volumes, curves = result.cost_curves(points=600)
-    figure, axes = plt.subplots(figsize=(9, 5.6), dpi=150)
+    crossing_count = sum(len(pair["crossings"]) for pair in result.break_even)
+    # Each numbered break-even gets a line of text below the plot.
+    figure, axes = plt.subplots(figsize=(9, 5.6 + 0.14 * crossing_count), dpi=150)
 
     for index, (name, costs) in enumerate(curves.items()):
         axes.plot(
@@ -46,45 +48,48 @@ def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: st
         )
 
     models = {model.name: model for model in result.models}
-    number = 0
-    for pair in result.break_even:
-        for crossing in pair["crossings"]:
-            number += 1
-            volume = crossing["volume_requests_per_month"]
-            cost = total_cost(models[pair["a"]], np.array([volume]))[0]
-            axes.plot([volume], [cost], marker="X", color="black", markersize=8, zorder=5)
-            axes.annotate(
-                f"{number}: {_short_volume(volume)}",
-                (volume, cost),
-                textcoords="offset points",
-                xytext=(6, -12 if number % 2 else 8),
-                fontsize=8,
-            )
+    crossings = [(pair, crossing) for pair in result.break_even for crossing in pair["crossings"]]
+    offsets = [(6, 6), (6, -14), (-16, 6), (-16, -14)]
+    for number, (pair, crossing) in enumerate(crossings, start=1):
+        volume = crossing["volume_requests_per_month"]
+        cost = total_cost(models[pair["a"]], np.array([volume]))[0]
+        axes.plot([volume], [cost], marker="X", color="black", markersize=7, zorder=5)
+        axes.annotate(
+            str(number),
+            (volume, cost),
+            textcoords="offset points",
+            xytext=offsets[(number - 1) % len(offsets)],
+            fontsize=8,
+            fontweight="bold",
+        )
 
     axes.axvline(result.volume, color="grey", linewidth=0.8, linestyle=":")
     axes.set_xscale("log")
     axes.set_yscale("log")
+    axes.set_xlim(volumes[0], volumes[-1])
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_volume(value)))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: "$" + _short_volume(value)))
+    axes.xaxis.set_minor_formatter(NullFormatter())
+    axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_xlabel("Volume (requests per month, log scale)")
     axes.set_ylabel("Monthly cost (USD, log scale)")
+    marks = "X = break-even (numbered below)" if crossings else "no break-even in this range"
     axes.set_title(
         f"{result.name}: monthly cost by deployment\nprices and specs dated {price_dates}; "
-        f"X = break-even, dotted line = {_short_volume(result.volume)} requests/month",
+        f"{marks}; dotted line = {_short_volume(result.volume)} requests/month",
         fontsize=10,
     )
     axes.grid(True, which="major", color="#dddddd", linewidth=0.6)
-    axes.legend(fontsize=8, loc="upper left")
+    axes.legend(fontsize=8, loc="upper left", framealpha=0.9)
 
-    footnotes = []
-    number = 0
-    for pair in result.break_even:
-        for crossing in pair["crossings"]:
-            number += 1
-            footnotes.append(f"{number}: {pair['a']} = {pair['b']} at {crossing['volume_requests_per_month']:,.0f}")
-    if footnotes:
-        figure.text(0.01, 0.01, "\n".join(footnotes), fontsize=7, va="bottom")
-        figure.subplots_adjust(bottom=0.12 + 0.025 * len(footnotes))
+    if crossings:
+        notes = [
+            f"{number}: {pair['a']} = {pair['b']} at {crossing['volume_requests_per_month']:,.0f} requests/month"
+            for number, (pair, crossing) in enumerate(crossings, start=1)
+        ]
+        figure.text(0.01, 0.01, "\n".join(notes), fontsize=7, va="bottom")
+        text_share = 0.14 * len(notes) / (5.6 + 0.14 * len(notes))
+        figure.subplots_adjust(bottom=0.1 + text_share)
 
     for path in paths:
         figure.savefig(path, bbox_inches="tight")
