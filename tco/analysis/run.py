@@ -11,7 +11,7 @@ from tco import deployments
 from tco.analysis.breakeven import break_even_table, total_cost
 from tco.deployments.base import CostModel, ScenarioContext
 from tco.errors import ScenarioError
-from tco.pricing.book import PriceBook, bundled_price_book
+from tco.pricing.book import PriceBook, active_price_book
 from tco.scenario import LoadedScenario
 from tco.workload import PromptMeasurer, TrafficShape, measure_traffic
 
@@ -72,7 +72,7 @@ def evaluate(
     if chosen <= 0:
         raise ScenarioError(f"volume {chosen:g} must be a positive number of requests per month")
 
-    book = book or bundled_price_book()
+    book = book or active_price_book()
     traffic = measure_traffic(loaded, loaded.scenario.workload.traffic)
     context = ScenarioContext(loaded=loaded, book=book, measurer=PromptMeasurer(loaded), traffic=traffic)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tco.cli.formats import echo_columns, echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, echo_columns, echo_json
 
 TOKEN_OPTIONS = [
     ("input_tokens", "All input tokens of one request, cached and cache-write ones included."),
@@ -121,6 +121,7 @@ def _parse_month(_context, _parameter, value: str | None) -> tuple[dt.date, dt.d
     show_default=True,
     help="Output format.",
 )
+@PRICING_DIR_OPTION
 def cost(**options) -> None:
     """Price token usage in USD, by token class, with the price's source and date.
 
@@ -143,11 +144,11 @@ def cost(**options) -> None:
 
 
 def _price_one(options: dict) -> None:
-    from tco.pricing.book import bundled_price_book
+    from tco.pricing.book import active_price_book
     from tco.pricing.cost import Usage, effective_rates, price
     from tco.pricing.history import month_periods
 
-    book = bundled_price_book()
+    book = active_price_book()
     tier, endpoint = options["service_tier"], options["endpoint"]
     periods = (
         month_periods(book, options["model"], options["provider"], *options["month"])
@@ -237,7 +238,7 @@ def _price_one(options: dict) -> None:
 
 
 def _price_usage_file(options: dict) -> None:
-    from tco.pricing.book import bundled_price_book
+    from tco.pricing.book import active_price_book
     from tco.pricing.usage import price_usage_frame, read_usage_csv, read_usage_objects, summarize
 
     path: Path = options["usage_file"]
@@ -252,7 +253,7 @@ def _price_usage_file(options: dict) -> None:
         frame = read_usage_objects(path, usage_format, options["model"])
 
     priced = price_usage_frame(
-        bundled_price_book(),
+        active_price_book(),
         frame,
         options["provider"],
         options["service_tier"],

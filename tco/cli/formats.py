@@ -18,6 +18,23 @@ FORMAT_OPTION = click.option(
     help="Output format.",
 )
 
+
+def _set_pricing_dir(_context, _parameter, value):
+    from tco.pricing.book import use_pricing_dir
+
+    use_pricing_dir(value)
+    return value
+
+
+PRICING_DIR_OPTION = click.option(
+    "--pricing-dir",
+    type=click.Path(file_okay=False, path_type=__import__("pathlib").Path),
+    callback=_set_pricing_dir,
+    expose_value=False,
+    is_eager=True,
+    help="User price table folder layered over the bundled tables. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
+)
+
 _SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
 _NUMBER = re.compile(r"^\s*(-?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbg]?)\s*$", re.IGNORECASE)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, echo_json
 
 PRECISIONS = ["bf16", "fp16", "fp8", "int8", "int4"]
 KV_PRECISIONS = ["bf16", "fp16", "fp8"]
@@ -73,6 +73,7 @@ def _concurrency(value: str) -> int | None:
     show_default=True,
     help="Output format.",
 )
+@PRICING_DIR_OPTION
 def plan(
     model: str,
     gpu_name: str,
@@ -94,11 +95,11 @@ def plan(
     it lacks, and the command exits with status 1.
     """
     from tco.errors import UnknownModelError
-    from tco.pricing.book import bundled_price_book
+    from tco.pricing.book import active_price_book
     from tco.serving.operating_point import TENSOR_PARALLEL_SIZES
     from tco.serving.performance import Lora, Prediction, predict
 
-    book = bundled_price_book()
+    book = active_price_book()
     arch, gpu_row, parameters = book.base_model(model), book.gpu(gpu_name), book.serving
     if engine is not None and engine not in parameters.engines:
         raise UnknownModelError(f"unknown engine {engine!r}; engines: {', '.join(sorted(parameters.engines))}")

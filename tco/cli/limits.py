@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import echo_json, parse_volume
+from tco.cli.formats import PRICING_DIR_OPTION, echo_json, parse_volume
 
 
 @click.group()
@@ -25,6 +25,7 @@ def limits() -> None:
     show_default=True,
     help="Output format.",
 )
+@PRICING_DIR_OPTION
 def check(scenario: str, volume: str | None, tier: str | None, seed: int, output_format: str) -> None:
     """For each API deployment of SCENARIO: the lowest tier that holds the peak minute, and throttling.
 
@@ -35,12 +36,12 @@ def check(scenario: str, volume: str | None, tier: str | None, seed: int, output
     """
     from tco.analysis.run import evaluate
     from tco.limits.report import limits_report
-    from tco.pricing.book import bundled_price_book
+    from tco.pricing.book import active_price_book
     from tco.scenario import load_scenario
 
     loaded = load_scenario(scenario)
     result = evaluate(loaded, parse_volume(volume, "--volume") if volume else None)
-    rows = limits_report(result, bundled_price_book(), tier, seed)
+    rows = limits_report(result, active_price_book(), tier, seed)
     if output_format == "json":
         echo_json({"scenario": result.name, "volume_requests_per_month": result.volume,
                    "peak_to_average": result.traffic.peak_to_average, "deployments": rows})  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, echo_columns, echo_csv, echo_json
+from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
 
 
 @click.group()
@@ -15,11 +15,12 @@ def pricing() -> None:
 @pricing.command("list")
 @click.option("--provider", help="Only models of this provider.")
 @FORMAT_OPTION
+@PRICING_DIR_OPTION
 def list_prices(provider: str | None, output_format: str) -> None:
     """List hosted models with their prices in USD per million tokens, source and date."""
-    from tco.pricing.book import bundled_price_book
+    from tco.pricing.book import active_price_book
 
-    book = bundled_price_book()
+    book = active_price_book()
     providers = sorted({row.provider for row in book.api_models})
     if provider and provider.lower() not in providers:
         raise click.BadParameter(

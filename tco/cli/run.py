@@ -8,6 +8,7 @@ import click
 
 from tco.cli.formats import (
     FORMAT_OPTION,
+    PRICING_DIR_OPTION,
     echo_csv,
     echo_json,
     parse_volume,
@@ -25,6 +26,7 @@ from tco.cli.formats import (
     show_default=True,
     help="Range of requests per month searched for break-even volumes and drawn in the chart, as MIN:MAX.",
 )
+@PRICING_DIR_OPTION
 @FORMAT_OPTION
 @click.option(
     "--out",

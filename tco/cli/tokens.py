@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, echo_columns, echo_csv, echo_json
+from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
 
 PROGRESS_MIN_FILES = 512
 
@@ -26,6 +26,7 @@ def tokens() -> None:
 )
 @click.option("--as-message", is_flag=True, help="Count each file as one user chat message, with chat framing.")
 @FORMAT_OPTION
+@PRICING_DIR_OPTION
 def count(
     paths: tuple[Path, ...], model: str | None, encoding: str | None, as_message: bool, output_format: str
 ) -> None:
@@ -35,14 +36,14 @@ def count(
     ordinary text. Binary and non-UTF-8 files below a folder are skipped and
     listed on stderr.
     """
-    from tco.pricing.book import bundled_price_book
+    from tco.pricing.book import active_price_book
     from tco.tokens.counter import TokenCounter, counter_for_encoding
     from tco.tokens.files import count_files, text_files
 
     if model and encoding:
         raise click.UsageError("give --model or --encoding, not both")
     if model:
-        counter = TokenCounter(bundled_price_book().tokenizer_for(model))
+        counter = TokenCounter(active_price_book().tokenizer_for(model))
     else:
         counter = counter_for_encoding(encoding or "o200k_base")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -54,6 +55,7 @@ class PriceBook:
     api_latency: tuple[schema.ApiLatency, ...]
     rerankers: tuple[schema.Reranker, ...]
     folder: str
+    layers: tuple[str, ...] = ()
 
     def api_model(self, name: str, provider: str | None = None, date: dt.date | None = None) -> schema.ApiModel:
         """Find a hosted model's price row in force on `date` (by default the newest).
@@ -161,58 +163,139 @@ def _check_unique(rows: Sequence, names_of, path: Traversable | Path) -> None:
             seen[key] = position
 
 
-def _optional_table(root, file_name: str, table_type, key: str) -> list:
-    """Load a table that a user's pricing folder may leave out; the bundled folder has all of them."""
-    path = root / file_name
-    if not path.is_file():
-        return []
-    return getattr(datafiles.load(table_type, path), key)
+# Each table: file name, pydantic table type, list field, and the key that a
+# row of a later layer replaces instead of adding to.
+TABLES = {
+    "api_models": (
+        "api_models.yaml",
+        schema.ApiModelTable,
+        "models",
+        lambda row: (row.provider, row.model, row.effective_from),
+    ),
+    "embedding_models": (
+        "embeddings.yaml",
+        schema.EmbeddingTable,
+        "embedding_models",
+        lambda row: (row.provider, row.model),
+    ),
+    "vector_stores": (
+        "vector_stores.yaml",
+        schema.VectorStoreTable,
+        "vector_stores",
+        lambda row: (row.provider, row.name),
+    ),
+    "gpus": ("gpus.yaml", schema.GpuTable, "gpus", lambda row: row.name),
+    "base_models": ("base_models.yaml", schema.BaseModelTable, "base_models", lambda row: row.name),
+    "gpu_offers": (
+        "gpu_offers.yaml",
+        schema.GpuOfferTable,
+        "gpu_offers",
+        lambda row: (row.gpu, row.option, row.provider, row.as_of),
+    ),
+    "gpu_purchases": ("gpu_purchases.yaml", schema.GpuPurchaseTable, "gpu_purchases", lambda row: row.gpu),
+    "rate_limits": (
+        "rate_limits.yaml",
+        schema.RateLimitTable,
+        "rate_limits",
+        lambda row: (row.provider, row.tier, tuple(row.models)),
+    ),
+    "api_latency": ("api_latency.yaml", schema.ApiLatencyTable, "api_latency", lambda row: (row.provider, row.model)),
+    "rerankers": ("rerankers.yaml", schema.RerankerTable, "rerankers", lambda row: (row.provider, row.model)),
+}
+REQUIRED_TABLES = (
+    "api_models",
+    "embedding_models",
+    "vector_stores",
+    "gpus",
+    "base_models",
+    "gpu_offers",
+    "gpu_purchases",
+)
 
 
-def load_price_book(folder: Traversable | Path | None = None) -> PriceBook:
-    """Load and validate every table in `folder` (by default the bundled `pricing/`)."""
+def _layered_rows(folders: list, name: str) -> tuple[list, list[str]]:
+    """Rows of one table over the folders in order: a later folder's row replaces an earlier one with its key."""
+    file_name, table_type, field, key_of = TABLES[name]
+    rows: dict = {}
+    paths = []
+    for position, folder in enumerate(folders):
+        path = folder / file_name
+        if not path.is_file():
+            if position == 0 and name in REQUIRED_TABLES:
+                raise DataFileError(f"{path}: file not found; the bundled pricing folder must have every table")
+            continue
+        paths.append(str(path))
+        for row in getattr(datafiles.load(table_type, path), field):
+            rows[key_of(row)] = row
+    return list(rows.values()), paths
+
+
+def load_price_book(folder: Traversable | Path | None = None, user_folders: list[Path] | None = None) -> PriceBook:
+    """Load and validate every table of `folder` (by default the bundled `pricing/`), then layer `user_folders` over it.
+
+    A user folder may hold any subset of the tables. Its rows add to the
+    bundled ones; a row with the same key (an API model's provider, id and
+    effective date, say) replaces the bundled row, so a dated import adds
+    price history instead of overwriting it.
+    """
     root = folder if folder is not None else pricing_dir()
-    api = datafiles.load(schema.ApiModelTable, root / "api_models.yaml").models
-    embeddings = datafiles.load(schema.EmbeddingTable, root / "embeddings.yaml").embedding_models
-    stores = datafiles.load(schema.VectorStoreTable, root / "vector_stores.yaml").vector_stores
-    gpus = datafiles.load(schema.GpuTable, root / "gpus.yaml").gpus
-    bases = datafiles.load(schema.BaseModelTable, root / "base_models.yaml").base_models
-    serving = datafiles.load(schema.ServingTable, root / "serving.yaml").serving
-    offers = datafiles.load(schema.GpuOfferTable, root / "gpu_offers.yaml").gpu_offers
-    purchases = datafiles.load(schema.GpuPurchaseTable, root / "gpu_purchases.yaml").gpu_purchases
-    rate_limits = _optional_table(root, "rate_limits.yaml", schema.RateLimitTable, "rate_limits")
-    api_latency = _optional_table(root, "api_latency.yaml", schema.ApiLatencyTable, "api_latency")
-    rerankers = _optional_table(root, "rerankers.yaml", schema.RerankerTable, "rerankers")
-    gpu_names = {gpu.name for gpu in gpus}
-    for file_name, rows in (("gpu_offers.yaml", offers), ("gpu_purchases.yaml", purchases)):
-        for position, row in enumerate(rows):
+    folders = [root, *[Path(item) for item in (user_folders or []) if Path(item).is_dir()]]
+    tables = {name: _layered_rows(folders, name)[0] for name in TABLES}
+
+    serving_path = next(
+        (item / "serving.yaml" for item in reversed(folders) if (item / "serving.yaml").is_file()),
+        root / "serving.yaml",
+    )
+    serving = datafiles.load(schema.ServingTable, serving_path).serving
+
+    gpu_names = {gpu.name for gpu in tables["gpus"]}
+    for name in ("gpu_offers", "gpu_purchases"):
+        for position, row in enumerate(tables[name]):
             if row.gpu not in gpu_names:
                 raise DataFileError(
-                    f"{root / file_name}: row {position} names GPU {row.gpu!r}, which gpus.yaml does not list; "
+                    f"{TABLES[name][0]}: row {position} names GPU {row.gpu!r}, which gpus.yaml does not list; "
                     f"use one of {', '.join(sorted(gpu_names))}"
                 )
 
-    _check_unique(api, lambda row: [row.model, *row.aliases], root / "api_models.yaml")
-    _check_unique(gpus, lambda row: [row.name, *row.aliases], root / "gpus.yaml")
-    _check_unique(bases, lambda row: [row.name, *row.aliases], root / "base_models.yaml")
+    label = " + ".join(str(item) for item in folders)
+    _check_unique(tables["api_models"], lambda row: [row.model, *row.aliases], f"api_models.yaml in {label}")
+    _check_unique(tables["gpus"], lambda row: [row.name, *row.aliases], f"gpus.yaml in {label}")
+    _check_unique(tables["base_models"], lambda row: [row.name, *row.aliases], f"base_models.yaml in {label}")
 
     return PriceBook(
-        api_models=tuple(api),
-        embedding_models=tuple(embeddings),
-        vector_stores=tuple(stores),
-        gpus=tuple(gpus),
-        base_models=tuple(bases),
+        **{name: tuple(rows) for name, rows in tables.items()},
         serving=serving,
-        gpu_offers=tuple(offers),
-        gpu_purchases=tuple(purchases),
-        rate_limits=tuple(rate_limits),
-        api_latency=tuple(api_latency),
-        rerankers=tuple(rerankers),
         folder=str(root),
+        layers=tuple(str(item) for item in folders),
     )
+
+
+def user_pricing_dir() -> Path:
+    """The user's price table folder: $TCO_PRICING_DIR, else $XDG_DATA_HOME/tco/pricing, else ~/.local/share/tco/pricing."""
+    configured = os.environ.get("TCO_PRICING_DIR")
+    if configured:
+        return Path(configured)
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "tco" / "pricing"
+
+
+_active_user_folder: Path | None = None
+
+
+def use_pricing_dir(folder: Path | None) -> None:
+    """Make `folder` the user table folder for this process (None: the default folder)."""
+    global _active_user_folder
+    _active_user_folder = folder
+    active_price_book.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def active_price_book() -> PriceBook:
+    """Return the bundled tables with the user table folder layered over them, loaded once per process."""
+    return load_price_book(user_folders=[_active_user_folder or user_pricing_dir()])
 
 
 @functools.lru_cache(maxsize=1)
 def bundled_price_book() -> PriceBook:
-    """Return the bundled tables, loaded once per process."""
+    """Return the bundled tables alone, loaded once per process."""
     return load_price_book()
