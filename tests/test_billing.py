@@ -19,7 +19,7 @@ DATE = "2026-12-01"
 def usd(runner, *arguments) -> dict:
     result = runner.invoke(main, ["cost", "--date", DATE, "--format", "json", *arguments])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def listed(book, model, **prices):
@@ -227,7 +227,7 @@ def test_month_spanning_price_change_split(runner):
         ],
     )
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     # June has 30 days: 9 at the old price (0.05 a request), 21 at the new (0.01): 30 x (0.3 x 0.05 + 0.7 x 0.01) = 0.66.
     assert document["usd"] == pytest.approx(0.66)
     assert [period["share_of_requests"] for period in document["price_periods"]] == pytest.approx([0.3, 0.7])

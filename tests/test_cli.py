@@ -19,7 +19,7 @@ def run_json():
 
     result = CliRunner().invoke(main, ["run", "intent-routing", "--format", "json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def test_run_json_fields(run_json):
@@ -62,7 +62,7 @@ def test_run_traffic_from_trace(run_json):
 def test_run_volume_option_scales_api_costs(runner):
     result = runner.invoke(main, ["run", "intent-routing", "--volume", "6M", "--format", "json"])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["volume_requests_per_month"] == 6_000_000
 
 
@@ -90,7 +90,7 @@ def test_lora_land_runs(runner):
 def test_run_csv_format(runner):
     result = runner.invoke(main, ["run", "intent-routing", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     totals = [row for row in rows if row["component"] == "total"]
     assert len(totals) == 4
 
@@ -104,7 +104,7 @@ def test_run_bad_volume_range(runner):
 def test_scenarios_list(runner):
     result = runner.invoke(main, ["scenarios", "list", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert [row["name"] for row in json.loads(result.output)] == ["docs-assistant", "intent-routing", "lora-land"]
+    assert [row["name"] for row in json.loads(result.stdout)] == ["docs-assistant", "intent-routing", "lora-land"]
 
 
 def test_tokens_count_folder_json(runner, tmp_path):
@@ -114,7 +114,7 @@ def test_tokens_count_folder_json(runner, tmp_path):
     (tmp_path / "image.bin").write_bytes(b"\x00\x01\x02")
     result = runner.invoke(main, ["tokens", "count", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output[result.output.index("[") :])
+    rows = json.loads(result.stdout)
     assert [(row["path"].split("/")[-1], row["tokens"]) for row in rows] == [("a.txt", 2), ("b.md", 5)]
     assert all(row["encoding"] == "o200k_base" and row["exact"] is True for row in rows)
 
@@ -133,7 +133,7 @@ def test_tokens_count_estimated_model(runner, tmp_path):
     path.write_text("Hello world " * 100)
     result = runner.invoke(main, ["tokens", "count", str(path), "--model", "claude-sonnet-4-5", "--format", "json"])
     assert result.exit_code == 0, result.output
-    row = json.loads(result.output)[0]
+    row = json.loads(result.stdout)[0]
     assert row["exact"] is False
     assert row["tokenizer"].startswith("estimate:")
 

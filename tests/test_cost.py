@@ -111,7 +111,7 @@ def test_cli_cost_json(runner, book):
         ],
     )
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     model = book.api_model("gpt-4o-mini")
     # Per request: 500 uncached + 500 cached input + 200 output; then x 1,000 requests.
     expected = (

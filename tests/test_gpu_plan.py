@@ -33,7 +33,7 @@ def test_plan_answers_every_gpu(runner, model):
             ],
         )
         assert result.exit_code == 0, result.output
-        document = json.loads(result.output)
+        document = json.loads(result.stdout)
         assert document["fits"] is True, (model, gpu)
         for field in (
             "output_tokens_per_s",
@@ -54,7 +54,7 @@ def test_plan_reports_memory_shortfall(runner):
          "--input-tokens", "1000", "--output-tokens", "200", "--format", "json"],
     )  # fmt: skip
     assert result.exit_code == 1, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     assert document["fits"] is False
     assert document["missing_gib"] > 50
     assert "output_tokens_per_s" not in document
@@ -79,7 +79,7 @@ def test_plan_larger_model_is_slower(runner):
             ["gpu", "plan", "--model", model, "--gpu", "h100-sxm", "--gpus", "4", "--input-tokens", "500",
              "--output-tokens", "500", "--concurrency", "16", "--format", "json"],
         )  # fmt: skip
-        return json.loads(result.output)["output_tokens_per_s"]
+        return json.loads(result.stdout)["output_tokens_per_s"]
 
     assert output_rate("llama-3.1-70b") < output_rate("llama-3.1-8b")
 
@@ -164,5 +164,5 @@ def test_plan_caps_concurrency_at_memory(runner):
          "--concurrency", "100000", "--format", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output[result.output.index("{") :])
+    document = json.loads(result.stdout)
     assert document["concurrency"] == document["max_concurrency"]

@@ -86,7 +86,7 @@ def test_request_larger_than_bucket_rejected(book):
 def test_limits_check_runs(runner, scenario):
     result = runner.invoke(main, ["limits", "check", scenario, "--format", "json"])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     checked = [row for row in document["deployments"] if row["applies"]]
     assert checked
     for row in checked:

@@ -30,6 +30,9 @@ def test_every_data_file_is_packaged():
                 continue
             relative = path.relative_to(ROOT / folder).as_posix()
             matched = any(
-                fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.replace("**/", "")) for pattern in patterns
+                fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.replace("**/", ""))
+                for pattern in patterns
             )
-            assert matched, f"{folder}/{relative} is not in the wheel: add a pattern for it to package-data of {package}"
+            assert matched, (
+                f"{folder}/{relative} is not in the wheel: add a pattern for it to package-data of {package}"
+            )

