@@ -189,3 +189,63 @@ def test_usage_rejects_negative(book):
                           "record": ["log.csv row 2"]})  # fmt: skip
     with pytest.raises(UsageError, match="row 2: a negative count"):
         price_usage_frame(book, frame)
+
+
+def test_stream_chunks_without_usage_skipped(runner, tmp_path):
+    chunks = [
+        {"object": "chat.completion.chunk", "model": "gpt-4o", "choices": [{"delta": {"content": "Hi"}}], "usage": None}
+    ] * 3
+    document = cost_of(runner, tmp_path, [*chunks, OPENAI_STREAM_CHUNK], "openai")
+    assert document["records"] == 1
+    assert document["usd"] == pytest.approx(0.02)
+
+
+def test_responses_completed_event(runner, tmp_path):
+    event = {"type": "response.completed", "response": {"model": "gpt-4o", "usage": {"input_tokens": 10000,
+             "input_tokens_details": {"cached_tokens": 8000}, "output_tokens": 500}}}  # fmt: skip
+    assert cost_of(runner, tmp_path, [event], "openai")["usd"] == pytest.approx(0.02)
+
+
+def test_anthropic_object_rejected_as_openai():
+    record = {"usage": {"input_tokens": 10, "cache_read_input_tokens": 5, "output_tokens": 1}}
+    with pytest.raises(UsageError, match="use --usage-format anthropic"):
+        normalize_openai(record, "record")
+
+
+def test_record_service_tier_used(runner, tmp_path):
+    record = {**OPENAI_CHAT, "model": "gpt-5", "service_tier": "priority"}
+    document = cost_of(runner, tmp_path, [record], "openai")
+    # gpt-5 priority: 2,000 x 2.50 + 8,000 x 0.25 + 500 x 20 = 5,000 + 2,000 + 10,000 = 17,000 per million.
+    assert document["usd"] == pytest.approx(0.017)
+
+
+def test_gemini_tool_use_prompt_is_input():
+    record = {"usageMetadata": {"promptTokenCount": 1000, "toolUsePromptTokenCount": 200, "candidatesTokenCount": 10}}
+    assert normalize_gemini(record, "record")["input_tokens"] == 1200
+
+
+def test_csv_default_model_fills_rows(runner, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("input_tokens,output_tokens\n1000,100\n")
+    result = runner.invoke(
+        main, ["cost", "--usage", str(path), "--model", "gpt-4o", "--date", "2026-12-01", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    # 1,000 x 2.50 + 100 x 10 = 3,500 per million.
+    assert json.loads(result.stdout)["usd"] == pytest.approx(0.0035)
+
+
+def test_usage_with_single_request_options_rejected(runner, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("model,input_tokens,output_tokens\ngpt-4o,1,1\n")
+    result = runner.invoke(main, ["cost", "--usage", str(path), "--month", "2025-06"])
+    assert result.exit_code == 2
+    assert "drop --month" in result.output
+
+
+def test_csv_bad_endpoint_named(runner, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("model,input_tokens,output_tokens,endpoint\ngpt-4o,1,1,global\ngpt-4o,1,1,eu\n")
+    result = runner.invoke(main, ["cost", "--usage", str(path)])
+    assert result.exit_code == 1
+    assert "row 3: endpoint 'eu'" in result.output

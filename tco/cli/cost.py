@@ -131,6 +131,19 @@ def cost(**options) -> None:
     tier, where the model has one, reprices the whole request.
     """
     if options["usage_file"] is not None:
+        given = [name for name in ("input_tokens", "output_tokens", "month") if options[name] is not None]
+        given += [
+            name
+            for name in ("cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens")
+            if options[name]
+        ]
+        if options["requests"] != 1:
+            given.append("requests")
+        if given:
+            raise click.UsageError(
+                "--usage prices the file's own counts; drop "
+                + ", ".join("--" + name.replace("_", "-") for name in given)
+            )
         _price_usage_file(options)
         return
     missing = [name for name in ("model", "input_tokens", "output_tokens") if options[name] is None]
@@ -246,9 +259,7 @@ def _price_usage_file(options: dict) -> None:
     if usage_format is None:
         raise click.UsageError("--usage-format is needed for a file that is not .csv: openai, anthropic or gemini")
     if usage_format == "csv":
-        frame = read_usage_csv(path)
-        if options["model"]:
-            frame["model"] = frame["model"].fillna(options["model"])
+        frame = read_usage_csv(path, options["model"])
     else:
         frame = read_usage_objects(path, usage_format, options["model"])
 

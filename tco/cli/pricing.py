@@ -42,7 +42,9 @@ def list_prices(provider: str | None, output_format: str) -> None:
                 "cached_input_usd_per_mtok": row.cached_input_usd_per_mtok,
                 "cache_write_usd_per_mtok": row.cache_write_usd_per_mtok,
                 "output_usd_per_mtok": row.output_usd_per_mtok,
+                "cache_write_1h_usd_per_mtok": row.cache_write_1h_usd_per_mtok,
                 "batch_discount": row.batch_discount,
+                "effective_from": row.effective_from.isoformat() if row.effective_from else None,
                 "tokenizer": row.tokenizer.encoding or f"{row.tokenizer.chars_per_token:g} chars/token",
                 "exact_tokens": row.tokenizer.exact,
                 "as_of": row.as_of.isoformat(),
@@ -61,12 +63,14 @@ def list_prices(provider: str | None, output_format: str) -> None:
                 "input": _price(row["input_usd_per_mtok"]),
                 "cached": _price(row["cached_input_usd_per_mtok"]),
                 "cache write": _price(row["cache_write_usd_per_mtok"]),
+                "1h write": _price(row["cache_write_1h_usd_per_mtok"]),
                 "output": _price(row["output_usd_per_mtok"]),
+                "from": row["effective_from"] or "-",
                 "as of": row["as_of"],
             }
             for row in rows
         ]
-        echo_columns(shown, right_aligned={"input", "cached", "cache write", "output"})
+        echo_columns(shown, right_aligned={"input", "cached", "cache write", "1h write", "output"})
         click.echo("USD per million tokens; '-' = not charged separately (billed at the input rate).")
 
 

@@ -88,7 +88,14 @@ class LongPromptModel:
     def cached_and_uncached(self, volumes) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Price the volumes with caching as configured, and with no caching at all."""
         volumes = np.asarray(volumes, dtype=float)
-        return self._price(volumes, self.hit_rates(volumes)), self._price(volumes, np.zeros_like(volumes))
+        without = price_usage(
+            self.model,
+            input_tokens=self.tokens.input.mean,
+            output_tokens=self.tokens.output_mean,
+            requests=volumes * self.attempts,
+            service_tier=self.config.service_tier,
+        )
+        return self._price(volumes, self.hit_rates(volumes)), without
 
     def _token_costs(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
         with_cache, without = self.cached_and_uncached(volumes)
@@ -104,10 +111,8 @@ class LongPromptModel:
     def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
         volumes = np.asarray(volumes, dtype=float)
         reference = np.array([1e6])
-        present = {
-            key: np.array([np.any(value) or np.any(self._price(reference, np.zeros(1))[key])])
-            for key, value in self._price(reference, self.hit_rates(reference)).items()
-        }
+        with_cache, without = self.cached_and_uncached(reference)
+        present = {key: np.array([np.any(with_cache[key]) or np.any(without[key])]) for key in with_cache}
         costs = token_components(self._token_costs(volumes), present)
         if self.retrieval is not None:
             costs.update(self.retrieval.monthly_cost(volumes))

@@ -1,4 +1,4 @@
-"""Find the lowest account tier whose rate limits hold a deployment's busiest minute and day."""
+"""Find the lowest account tier whose rate limits hold a deployment's busiest minute and average day."""
 
 from __future__ import annotations
 
@@ -43,15 +43,19 @@ def peak_demand(
     peak_to_average: float,
     daily_peak_factor: float,
 ) -> dict[str, float]:
-    """Demand on each limit: per minute at the busiest minute, per day on the busiest day."""
+    """Demand on each limit: per minute at the busiest minute, per day on an average day.
+
+    NOTE: a request-per-day limit is checked against the month's average day,
+    since a trace shorter than a day cannot say how much busier the busiest day is.
+    """
     peak_per_minute = requests_per_month * profile.share / (HOURS_PER_MONTH * 60) * peak_to_average
-    busiest_day = requests_per_month * profile.share / DAYS_PER_MONTH
+    average_day = requests_per_month * profile.share / DAYS_PER_MONTH
     charges = profile.limited_tokens(limit)
     demand = {}
     for field in LIMIT_FIELDS:
         if getattr(limit, field) is None:
             continue
-        demand[field] = busiest_day * charges["rpd"] if field == "rpd" else peak_per_minute * charges[field]
+        demand[field] = average_day * charges["rpd"] if field == "rpd" else peak_per_minute * charges[field]
     return demand
 
 

@@ -77,6 +77,18 @@ def _class_rates(prices: TokenPrices | ApiModel, label: str) -> dict[str, Rate]:
     return rates
 
 
+def _input_rate_classes(prices: TokenPrices | ApiModel) -> set[str]:
+    """Cache classes that a price set bills at its input rate because it lists no price of their own."""
+    classes = set()
+    if prices.cached_input_usd_per_mtok is None:
+        classes.add("cached_input")
+    if prices.cache_write_usd_per_mtok is None:
+        classes.add("cache_write")
+        if prices.cache_write_1h_usd_per_mtok is None:
+            classes.add("cache_write_1h")
+    return classes
+
+
 def _scaled(rates: dict[str, Rate], factors: dict[str, float], note: str) -> dict[str, Rate]:
     return {key: Rate(rate.usd_per_mtok * factors.get(key, 1.0), f"{rate.rule}, {note}") for key, rate in rates.items()}
 
@@ -104,7 +116,7 @@ def effective_rates(
             discounted |= set(CACHE_CLASSES)
         else:
             # Classes billed at the input rate by rule follow the input's discount.
-            discounted |= {key for key in CACHE_CLASSES if "billed at the input rate" in rates[key].rule}
+            discounted |= _input_rate_classes(model.long_context if long_context else model)
         rates = {
             key: Rate(rate.usd_per_mtok * (1 - discount), f"{rate.rule}, batch {discount:.0%} off")
             if key in discounted

@@ -38,6 +38,7 @@ TOKEN_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("provider", "date", "service_tier", "requests", "endpoint")
 SERVICE_TIERS = ("standard", "batch", "flex", "priority")
+ENDPOINTS = ("global", "regional")
 
 
 def _number(value, field: str, where: str) -> float:
@@ -56,25 +57,27 @@ def _details(usage: dict, key: str) -> dict:
 
 
 def normalize_openai(record: dict, where: str) -> dict:
+    record = record.get("response", record) if isinstance(record.get("response"), dict) else record
     usage = record.get("usage", record)
+    if not isinstance(usage, dict):
+        raise UsageError(f"{where}: usage is {usage!r}, not an object")
+    if "cache_read_input_tokens" in usage or "cache_creation_input_tokens" in usage:
+        raise UsageError(f"{where}: this looks like an Anthropic usage object; use --usage-format anthropic")
     if "prompt_tokens" in usage:
-        total_in = _number(usage.get("prompt_tokens"), "prompt_tokens", where)
-        cached = _number(
-            _details(usage, "prompt_tokens_details").get("cached_tokens"), "prompt_tokens_details.cached_tokens", where
-        )
-        out = _number(usage.get("completion_tokens"), "completion_tokens", where)
-        reasoning = _number(
-            _details(usage, "completion_tokens_details").get("reasoning_tokens"), "reasoning_tokens", where
-        )
+        names = ("prompt_tokens", "prompt_tokens_details", "completion_tokens", "completion_tokens_details")
     elif "input_tokens" in usage:
-        total_in = _number(usage.get("input_tokens"), "input_tokens", where)
-        cached = _number(
-            _details(usage, "input_tokens_details").get("cached_tokens"), "input_tokens_details.cached_tokens", where
-        )
-        out = _number(usage.get("output_tokens"), "output_tokens", where)
-        reasoning = _number(_details(usage, "output_tokens_details").get("reasoning_tokens"), "reasoning_tokens", where)
+        names = ("input_tokens", "input_tokens_details", "output_tokens", "output_tokens_details")
     else:
         raise UsageError(f"{where}: no prompt_tokens or input_tokens: not an OpenAI usage object")
+    input_name, input_details, output_name, output_details = names
+    if usage.get(output_name) is None:
+        raise UsageError(f"{where}: field {output_name} is missing")
+    total_in = _number(usage.get(input_name), input_name, where)
+    cached = _number(_details(usage, input_details).get("cached_tokens"), f"{input_details}.cached_tokens", where)
+    out = _number(usage.get(output_name), output_name, where)
+    reasoning = _number(
+        _details(usage, output_details).get("reasoning_tokens"), f"{output_details}.reasoning_tokens", where
+    )
     writes = _number(usage.get("cache_write_tokens"), "cache_write_tokens", where)
     if cached + writes > total_in:
         raise UsageError(f"{where}: {cached:g} cached tokens exceed the {total_in:g} input tokens that include them")
@@ -84,8 +87,8 @@ def normalize_openai(record: dict, where: str) -> dict:
 
 def normalize_anthropic(record: dict, where: str) -> dict:
     usage = record.get("usage", record)
-    if "input_tokens" not in usage or "output_tokens" not in usage:
-        raise UsageError(f"{where}: no input_tokens or output_tokens: not an Anthropic usage object")
+    if not isinstance(usage, dict) or usage.get("input_tokens") is None or usage.get("output_tokens") is None:
+        raise UsageError(f"{where}: input_tokens or output_tokens is missing: not an Anthropic usage object")
     uncached = _number(usage.get("input_tokens"), "input_tokens", where)
     reads = _number(usage.get("cache_read_input_tokens"), "cache_read_input_tokens", where)
     writes = _number(usage.get("cache_creation_input_tokens"), "cache_creation_input_tokens", where)
@@ -116,6 +119,10 @@ def normalize_gemini(record: dict, where: str) -> dict:
     snake = key == "prompt_token_count"
     field = lambda camel, snake_name: snake_name if snake else camel  # noqa: E731
     prompt = _number(usage.get(key), key, where)
+    # Tool-use prompt tokens are input the model reads, billed at the input rate.
+    prompt += _number(
+        usage.get(field("toolUsePromptTokenCount", "tool_use_prompt_token_count")), "toolUsePromptTokenCount", where
+    )
     cached = _number(
         usage.get(field("cachedContentTokenCount", "cached_content_token_count")), "cachedContentTokenCount", where
     )
@@ -158,28 +165,72 @@ def _records(path: Path) -> Iterator[tuple[str, dict]]:
             raise DataFileError(f"{path} line {number}: invalid JSON ({error.msg})") from error
 
 
+RECORD_TIERS = {
+    "default": "standard",
+    "auto": "standard",
+    "standard": "standard",
+    "batch": "batch",
+    "flex": "flex",
+    "priority": "priority",
+}
+
+
+def _usage_missing(record: dict, usage_format: str) -> bool:
+    """Whether a record is a streamed chunk that carries no usage (OpenAI sends usage only in the last one)."""
+    if usage_format == "openai":
+        inner = record.get("response") if isinstance(record.get("response"), dict) else record
+        return (
+            "usage" in inner
+            and inner["usage"] is None
+            or ("usage" not in inner and record.get("object") == "chat.completion.chunk")
+        )
+    return False
+
+
+def _record_tier(record: dict, where: str) -> str | None:
+    inner = record.get("response") if isinstance(record.get("response"), dict) else record
+    usage = inner.get("usage") if isinstance(inner.get("usage"), dict) else {}
+    tier = inner.get("service_tier") or usage.get("service_tier")
+    if tier is None:
+        return None
+    if tier not in RECORD_TIERS:
+        raise UsageError(f"{where}: service_tier {tier!r} is not one of {', '.join(RECORD_TIERS)}")
+    return RECORD_TIERS[tier]
+
+
 def read_usage_objects(path: Path, usage_format: str, default_model: str | None) -> pd.DataFrame:
-    """Normalize provider usage objects into tco's usage columns, one row per record."""
+    """Normalize provider usage objects into tco's usage columns, one row per record with usage."""
     normalize = NORMALIZERS[usage_format]
     rows = []
     for where, record in _records(path):
         if not isinstance(record, dict):
             raise UsageError(f"{where}: expected a JSON object, found {type(record).__name__}")
+        if _usage_missing(record, usage_format):
+            continue
         row = {column: 0.0 for column in TOKEN_COLUMNS}
         row["requests"] = 1.0
         row.update(normalize(record, where))
-        model = record.get("model") or record.get("modelVersion") or default_model
+        inner = record.get("response") if isinstance(record.get("response"), dict) else record
+        model = inner.get("model") or inner.get("modelVersion") or inner.get("model_version") or default_model
         if not model:
             raise UsageError(f"{where}: the record names no model; pass --model")
+        if not isinstance(model, str):
+            raise UsageError(f"{where}: model is {model!r}, not a model name")
         row["model"] = model
+        tier = _record_tier(record, where)
+        if tier is not None:
+            row["service_tier"] = tier
         row["record"] = where
         rows.append(row)
     if not rows:
         raise DataFileError(f"{path}: no usage records")
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if "service_tier" in frame:
+        frame["service_tier"] = frame["service_tier"].astype(object).where(frame["service_tier"].notna(), None)
+    return frame
 
 
-def read_usage_csv(path: Path) -> pd.DataFrame:
+def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
     """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` says more."""
     try:
         frame = pd.read_csv(
@@ -189,8 +240,14 @@ def read_usage_csv(path: Path) -> pd.DataFrame:
         raise DataFileError(f"{path}: file not found") from error
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise DataFileError(f"{path}: not a readable CSV file ({error})") from error
+    if any(str(column).lstrip().startswith(("{", "[")) for column in frame.columns):
+        raise DataFileError(f"{path}: this is JSON, not a CSV file; give --usage-format openai, anthropic or gemini")
     if "model" not in frame.columns:
-        raise DataFileError(f"{path}: no 'model' column; the columns are {', '.join(frame.columns)}")
+        if default_model is None:
+            raise DataFileError(f"{path}: no 'model' column and no --model; the columns are {', '.join(frame.columns)}")
+        frame["model"] = default_model
+    elif default_model is not None:
+        frame["model"] = frame["model"].fillna(default_model)
     unknown = [column for column in frame.columns if column not in ("model", *TOKEN_COLUMNS, *OPTIONAL_COLUMNS)]
     if unknown:
         raise DataFileError(
@@ -213,6 +270,16 @@ def read_usage_csv(path: Path) -> pd.DataFrame:
         [f"{path} row {number}" for number in range(2, len(frame) + 2)] if len(frame) < 10_000 else str(path)
     )
     return frame
+
+
+def _where(frame: pd.DataFrame, position: int) -> str:
+    """Name a row of a usage frame: its record label, or the file and CSV row number."""
+    label = str(frame["record"].iloc[position])
+    return (
+        label
+        if any(word in label for word in (" row ", " line ", " record ")) or label.endswith(".json")
+        else f"{label} row {position + 2}"
+    )
 
 
 def _check_rows(frame: pd.DataFrame) -> None:
@@ -251,15 +318,21 @@ def price_usage_frame(
     frame["provider"] = frame["provider"].fillna(provider) if "provider" in frame else provider
     frame["service_tier"] = frame["service_tier"].fillna(service_tier) if "service_tier" in frame else service_tier
     frame["endpoint"] = frame["endpoint"].fillna(endpoint) if "endpoint" in frame else endpoint
-    bad_tiers = ~frame["service_tier"].isin(SERVICE_TIERS)
-    if bad_tiers.any():
-        value = frame["service_tier"][bad_tiers].iloc[0]
-        raise UsageError(f"service_tier {value!r} is not one of {', '.join(SERVICE_TIERS)}")
+    for column, allowed in (("service_tier", SERVICE_TIERS), ("endpoint", ENDPOINTS)):
+        bad = ~frame[column].isin(allowed)
+        if bad.any():
+            position = int(np.flatnonzero(bad.to_numpy())[0])
+            raise UsageError(
+                f"{_where(frame, position)}: {column} {frame[column].iloc[position]!r} is not one of {', '.join(allowed)}"
+            )
     if "date" in frame:
-        dates = pd.to_datetime(frame["date"], errors="coerce")
+        dates = pd.to_datetime(frame["date"], errors="coerce", format="%Y-%m-%d")
         invalid = dates.isna() & frame["date"].notna()
         if invalid.any():
-            raise UsageError(f"date {frame['date'][invalid].iloc[0]!r} is not a date (YYYY-MM-DD)")
+            position = int(np.flatnonzero(invalid.to_numpy())[0])
+            raise UsageError(
+                f"{_where(frame, position)}: date {frame['date'].iloc[position]!r} is not a date (YYYY-MM-DD)"
+            )
         frame["_date"] = dates.dt.date.where(dates.notna(), date)
     else:
         frame["_date"] = date
@@ -272,21 +345,29 @@ def price_usage_frame(
         try:
             history = book.api_model_history(model_name, chosen_provider)
         except UnknownModelError as error:
-            raise UnknownModelError(f"{group['record'].iloc[0]}: {error}") from error
+            raise UnknownModelError(f"{_where(frame, frame.index.get_loc(group.index[0]))}: {error}") from error
         starts = [row.effective_from or dt.date.min for row in history]
         group_dates = group["_date"].map(lambda value: value if isinstance(value, dt.date) else dt.date.max)
         positions = (
             np.searchsorted(np.array(starts, dtype=object), group_dates.to_numpy(dtype=object), side="right") - 1
         )
         if (positions < 0).any():
-            raise UsageError(f"{group['record'].iloc[0]}: {model_name} has no price before {starts[0]}")
+            first = group.index[int(np.flatnonzero(positions < 0)[0])]
+            raise UsageError(
+                f"{_where(frame, frame.index.get_loc(first))}: {model_name} has no price before {starts[0]}"
+            )
         for (position, tier, row_endpoint), part in group.groupby([positions, "service_tier", "endpoint"], sort=False):
             model = history[int(position)]
             usage = Usage(*(part[column].to_numpy() for column in (
                 "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
                 "cache_write_1h_tokens", "reasoning_tokens", "requests",
             )))  # fmt: skip
-            for token_class, usd in price(model, usage, tier, row_endpoint).items():
+            try:
+                priced = price(model, usage, tier, row_endpoint)
+            except UsageError as error:
+                position = frame.index.get_loc(part.index[0])
+                raise UsageError(f"{_where(frame, position)}: {error}") from error
+            for token_class, usd in priced.items():
                 result.loc[part.index, token_class] = usd
             frame.loc[part.index, "_model_id"] = model.model
             frame.loc[part.index, "_provider"] = model.provider
