@@ -178,3 +178,63 @@ def test_stale_and_show(runner):
     show = runner.invoke(main, ["pricing", "show", "o3"])
     assert show.exit_code == 0
     assert "from 2025-06-10" in show.output
+
+
+def test_genai_prices_import_offline(runner, tmp_path, monkeypatch):
+    import socket
+
+    def no_network(*_arguments, **_keywords):
+        raise AssertionError("the import must not open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    folder = tmp_path / "user-pricing"
+    result = runner.invoke(
+        main, ["pricing", "import", "--from", "genai-prices", "--pricing-dir", str(folder), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert plan["source"].startswith("genai-prices")
+    assert plan["unchanged"] > 10
+    # genai-prices maps mistral-large-latest to the old Mistral Large at 2 / 6 USD (an alias drift), so the
+    # diff shows it for review instead of applying it silently.
+    changed = {item["model"]: item["fields"] for item in plan["changed"]}
+    if "mistral/mistral-large-latest" in changed:
+        assert changed["mistral/mistral-large-latest"]["input_usd_per_mtok"] == [0.5, 2.0]
+    assert not folder.exists()
+
+
+def test_genai_prices_apply_then_history(runner, tmp_path):
+    folder = tmp_path / "user-pricing"
+    result = runner.invoke(
+        main,
+        [
+            "pricing",
+            "import",
+            "--from",
+            "genai-prices",
+            "--pricing-dir",
+            str(folder),
+            "--date",
+            "2026-12-10",
+            "--apply",
+            "--yes",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    validate = runner.invoke(main, ["pricing", "validate", "--pricing-dir", str(folder)])
+    assert validate.exit_code == 0, validate.output
+
+
+def test_diff_between_dates(runner):
+    result = runner.invoke(main, ["pricing", "diff", "2025-06-01", "2026-12-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    o3 = {row["field"]: (row["2025-06-01"], row["2026-12-01"]) for row in rows if row["model"] == "openai/o3"}
+    assert o3["input_usd_per_mtok"] == (10.0, 2.0)
+    assert o3["output_usd_per_mtok"] == (40.0, 8.0)
+
+
+def test_diff_rejects_bad_argument(runner):
+    result = runner.invoke(main, ["pricing", "diff", "yesterday", "2026-12-01"])
+    assert result.exit_code == 2
+    assert "neither a date" in result.output

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
+from tco.errors import TcoError
 
 CHANGE_SHARE = 0.2
 
@@ -177,13 +178,18 @@ def stale(days: int, output_format: str) -> None:
 
 
 @pricing.command("import")
-@click.option("--from", "source", type=click.Choice(["litellm"]), required=True, help="Where the prices come from.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["genai-prices", "litellm"]),
+    required=True,
+    help="Where the prices come from: the installed genai-prices package, or a LiteLLM price file.",
+)
 @click.option(
     "--file",
     "path",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="LiteLLM's model_prices_and_context_window.json.",
+    help="LiteLLM's model_prices_and_context_window.json (with --from litellm).",
 )
 @click.option(
     "--apply",
@@ -224,7 +230,7 @@ def import_prices(
     import datetime as dt
 
     from tco.pricing.book import load_price_book, user_pricing_dir
-    from tco.pricing.importers import apply_plan, plan_litellm_import
+    from tco.pricing.importers import apply_plan, plan_genai_prices_import, plan_litellm_import
 
     target = folder or user_pricing_dir()
     try:
@@ -232,19 +238,31 @@ def import_prices(
     except ValueError as error:
         raise click.BadParameter(f"{on_date!r} is not a date; write YYYY-MM-DD", param_hint="--date") from error
     book = load_price_book(user_folders=[target])
-    plan = plan_litellm_import(book, path, effective)
+    if source == "litellm":
+        if path is None:
+            raise click.UsageError("--from litellm needs --file, the path of model_prices_and_context_window.json")
+        plan = plan_litellm_import(book, path, effective)
+    else:
+        plan = plan_genai_prices_import(book, effective)
 
     if output_format == "json":
         echo_json(plan.as_dict())
     else:
-        click.echo(f"{len(plan.changed)} changed, {plan.unchanged} unchanged, {len(plan.missing)} not in {path.name}")
+        click.echo(
+            f"{plan.source}: {len(plan.changed)} changed, {len(plan.history)} older price(s) to add, "
+            f"{plan.unchanged} unchanged, {len(plan.missing)} not in the source"
+        )
         for old, new, fields in plan.changed:
             parts = [f"{name} {_price(before)} -> {after:g}" for name, (before, after) in fields.items()]
             click.echo(f"  changed {new.provider}/{new.model}: " + ", ".join(parts))
+        for row in plan.history:
+            click.echo(
+                f"  history {row.provider}/{row.model} from {row.effective_from}: input {row.input_usd_per_mtok:g}, output {row.output_usd_per_mtok:g}"
+            )
         for name in plan.missing:
             click.echo(f"  not in the source: {name}")
     if not apply_changes:
-        if plan.changed:
+        if plan.changed or plan.history:
             click.echo(
                 "nothing written; add --apply to write these as rows effective " + effective.isoformat(), err=True
             )
@@ -253,6 +271,58 @@ def import_prices(
         raise click.UsageError(
             f"{plan.changed_share:.0%} of prices would change, more than {CHANGE_SHARE:.0%}; review the diff and add --yes"
         )
-    if plan.changed:
+    if plan.changed or plan.history:
         written = apply_plan(plan, target)
-        click.echo(f"wrote {len(plan.changed)} dated row(s) to {written}", err=True)
+        click.echo(f"wrote {len(plan.changed) + len(plan.history)} dated row(s) to {written}", err=True)
+
+
+@pricing.command("diff")
+@click.argument("first")
+@click.argument("second")
+@FORMAT_OPTION
+def diff(first: str, second: str, output_format: str) -> None:
+    """Compare prices between two dates (YYYY-MM-DD) or two user table folders, side by side.
+
+    A folder is layered over the bundled tables, as --pricing-dir does.
+    """
+    import datetime as dt
+
+    from tco.pricing.book import active_price_book, load_price_book
+
+    def side(argument: str):
+        try:
+            return active_price_book(), dt.date.fromisoformat(argument)
+        except ValueError:
+            path = Path(argument)
+            if not path.is_dir():
+                raise click.BadParameter(f"{argument!r} is neither a date (YYYY-MM-DD) nor a folder") from None
+            return load_price_book(user_folders=[path]), None
+
+    (book_a, date_a), (book_b, date_b) = side(first), side(second)
+    fields = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_usd_per_mtok",
+              "cache_write_1h_usd_per_mtok", "output_usd_per_mtok")  # fmt: skip
+    keys = sorted({(row.provider, row.model) for row in (*book_a.api_models, *book_b.api_models)})
+    rows = []
+    for provider, model in keys:
+        try:
+            row_a = book_a.api_model(model, provider, date_a)
+        except TcoError:
+            row_a = None
+        try:
+            row_b = book_b.api_model(model, provider, date_b)
+        except TcoError:
+            row_b = None
+        for name in fields:
+            value_a = getattr(row_a, name) if row_a else None
+            value_b = getattr(row_b, name) if row_b else None
+            if value_a != value_b:
+                rows.append({"model": f"{provider}/{model}", "field": name, first: value_a, second: value_b})
+    if output_format == "json":
+        echo_json(rows)
+    elif output_format == "csv":
+        echo_csv(rows)
+    else:
+        shown = [{key: ("-" if value is None else value) for key, value in row.items()} for row in rows]
+        if shown:
+            echo_columns(shown)
+        click.echo(f"{len(rows)} price(s) differ")

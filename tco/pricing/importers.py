@@ -1,9 +1,11 @@
-"""Import hosted-model prices from LiteLLM's price file into dated rows of the user table folder.
+"""Import hosted-model prices into dated rows of the user table folder.
 
-LiteLLM's `model_prices_and_context_window.json` maps a model key to prices
-in USD per token; tco keeps USD per million tokens, its own model ids and
-aliases, and adds an imported price as a new row dated on the import day, so
-the old price stays reachable with --date.
+Two sources: LiteLLM's `model_prices_and_context_window.json` (prices in USD
+per token, no history) and the price data that ships inside the installed
+`genai-prices` package (USD per million tokens, with dated price changes).
+tco keeps its own model ids and aliases, and adds an imported price as a new
+row dated on the import day, so the old price stays reachable with --date.
+A source's own dated history comes along as rows with those dates.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class ImportPlan:
 
     source: str
     changed: list[tuple[ApiModel, ApiModel, dict[str, tuple]]] = field(default_factory=list)
+    history: list[ApiModel] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unchanged: int = 0
 
@@ -67,6 +70,7 @@ class ImportPlan:
                 }
                 for _, new, fields in self.changed
             ],
+            "history_from_source": [f"{row.provider}/{row.model} from {row.effective_from}" for row in self.history],
             "missing_from_source": self.missing,
             "unchanged": self.unchanged,
         }
@@ -106,6 +110,130 @@ def _price(entry: dict, litellm_field: str, key: str, path: Path) -> float | Non
     if value < 0:
         raise DataFileError(f"{path}: entry {key!r} field {litellm_field} is negative ({value}); nothing was written")
     return round(value * 1e6, 6)
+
+
+def _current_rows(book: PriceBook) -> dict[tuple[str, str], ApiModel]:
+    current = {}
+    for row in book.api_models:
+        key = (row.provider, row.model)
+        if key not in current or (row.effective_from or dt.date.min) > (current[key].effective_from or dt.date.min):
+            current[key] = row
+    return current
+
+
+def _dated_row(row: ApiModel, updates: dict, effective: dt.date, on: dt.date, source: str, where: str) -> ApiModel:
+    """A copy of `row` with new prices, dated `effective`, checked for schema and unit slips."""
+    data = row.model_dump()
+    data.update(updates)
+    data.update(effective_from=effective, aliases=[], as_of=on, source=source)
+    try:
+        new = ApiModel.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise DataFileError(
+            f"{where} gives invalid prices ({error.errors()[0]['msg']}); nothing was written"
+        ) from error
+    problems = unit_problems(new)
+    if problems:
+        raise DataFileError(f"{where}: " + "; ".join(problems) + "; nothing was written")
+    return new
+
+
+def _differences(row: ApiModel, prices: dict[str, float | None]) -> dict[str, tuple]:
+    changes = {}
+    for tco_field, value in prices.items():
+        if value is None:
+            continue
+        if (
+            tco_field == "cache_write_usd_per_mtok"
+            and row.cache_write_usd_per_mtok is None
+            and row.provider != "anthropic"
+        ):
+            continue
+        old = getattr(row, tco_field)
+        if old is None or abs(old - value) > 1e-9:
+            changes[tco_field] = (old, value)
+    return changes
+
+
+GENAI_PRICES_PROVIDERS = {"aws-bedrock": "aws"}
+GENAI_PRICES_FIELDS = {
+    "input_mtok": "input_usd_per_mtok",
+    "output_mtok": "output_usd_per_mtok",
+    "cache_read_mtok": "cached_input_usd_per_mtok",
+    "cache_write_mtok": "cache_write_usd_per_mtok",
+}
+
+
+def _genai_price_values(model_price) -> dict[str, float | None]:
+    """USD-per-million prices of a genai-prices ModelPrice; a tiered price gives its base tier."""
+    values = {}
+    for source_field, tco_field in GENAI_PRICES_FIELDS.items():
+        value = getattr(model_price, source_field, None)
+        if value is not None and hasattr(value, "base"):
+            value = value.base
+        values[tco_field] = None if value is None else float(value)
+    return values
+
+
+def plan_genai_prices_import(book: PriceBook, on: dt.date) -> ImportPlan:
+    """Compare each current tco model with the genai-prices data installed with the package (no network)."""
+    try:
+        from importlib.metadata import version
+
+        from genai_prices.data_snapshot import get_snapshot
+    except ImportError as error:
+        raise DataFileError(
+            'the genai-prices package is not installed; install it with pip install "tco[import]" '
+            "(its price data ships inside the package, so the import reads no network)"
+        ) from error
+    source = f"genai-prices {version('genai-prices')} (installed package data)"
+    snapshot = get_snapshot()
+    plan = ImportPlan(source=source)
+    for row in _current_rows(book).values():
+        if row.fine_tuned_from:
+            continue
+        try:
+            _, info = snapshot.find_provider_model(
+                row.model, None, GENAI_PRICES_PROVIDERS.get(row.provider, row.provider), None
+            )
+        except LookupError:
+            plan.missing.append(f"{row.provider}/{row.model}")
+            continue
+        entries = (
+            info.prices
+            if isinstance(info.prices, list)
+            else [type("Entry", (), {"constraint": None, "prices": info.prices})]
+        )
+        dated = []
+        for entry in entries:
+            constraint = entry.constraint
+            if constraint is not None and not hasattr(constraint, "start_date"):
+                continue  # time-of-day prices (off-peak discounts) are not modelled
+            start = getattr(constraint, "start_date", None)
+            dated.append((start, _genai_price_values(entry.prices)))
+        if not dated:
+            plan.missing.append(f"{row.provider}/{row.model}")
+            continue
+        dated.sort(key=lambda item: item[0] or dt.date.min)
+        where = f"{source}: {info.id}"
+        latest_start, latest = dated[-1]
+        changes = _differences(row, latest)
+        if changes:
+            updates = {name: value for name, (_, value) in changes.items()}
+            plan.changed.append(
+                (row, _dated_row(row, updates, on, on, f"{source}, model {info.id}, imported {on}", where), changes)
+            )
+        else:
+            plan.unchanged += 1
+        known = {item.effective_from for item in book.api_model_history(row.model, row.provider)}
+        for start, values in dated[:-1]:
+            if start is None or start in known:
+                continue
+            updates = {name: value for name, value in values.items() if value is not None}
+            plan.history.append(
+                _dated_row(row, updates, start, on, f"{source}, model {info.id}, price from {start}", where)
+            )
+    return plan
 
 
 def plan_litellm_import(book: PriceBook, path: Path, on: dt.date) -> ImportPlan:
@@ -174,6 +302,7 @@ def apply_plan(plan: ImportPlan, user_folder: Path, bundled: Path | None = None)
 
         existing = (yaml.safe_load(target.read_text(encoding="utf-8")) or {}).get("models", [])
     new_rows = [new.model_dump(mode="json", exclude_defaults=True) for _, new, _ in plan.changed]
+    new_rows += [row.model_dump(mode="json", exclude_defaults=True) for row in plan.history]
 
     def key(row: dict) -> tuple[str, str, str]:
         return row["provider"], row["model"], str(row.get("effective_from"))
