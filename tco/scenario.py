@@ -347,6 +347,7 @@ class Scenario(Strict):
     name: str
     description: str
     question: str
+    pricing: str | None = None
     workload: Workload
     deployments: list[Deployment] = Field(min_length=1)
 

@@ -238,3 +238,136 @@ def test_diff_rejects_bad_argument(runner):
     result = runner.invoke(main, ["pricing", "diff", "yesterday", "2026-12-01"])
     assert result.exit_code == 2
     assert "neither a date" in result.output
+
+
+OVERRIDES = """
+discounts:
+  - provider: openai
+    model: gpt-4o
+    discount: 0.2
+    source: enterprise agreement, 20% off gpt-4o
+models:
+  - provider: acme
+    model: acme-private-7b
+    input_usd_per_mtok: 0.05
+    output_usd_per_mtok: 0.1
+    context_window_tokens: 32000
+    tokenizer: {encoding: o200k_base, ratio: 1.0, basis: "estimate: proxy"}
+    source: internal chargeback rate
+    as_of: 2026-12-01
+gpus:
+  - gpu: a100-80gb
+    usd_per_hour: 1.1
+    source: internal cluster chargeback
+"""
+
+
+def test_override_discount_and_private_model(runner, tmp_path):
+    path = tmp_path / "overrides.yaml"
+    path.write_text(OVERRIDES)
+    discounted = runner.invoke(
+        main,
+        [
+            "cost",
+            "--model",
+            "gpt-4o",
+            "--input-tokens",
+            "1000",
+            "--output-tokens",
+            "1000",
+            "--pricing",
+            str(path),
+            "--format",
+            "json",
+        ],
+    )
+    assert discounted.exit_code == 0, discounted.output
+    document = json.loads(discounted.stdout)
+    # (1,000 x 2.50 + 1,000 x 10) x 0.8 = 10,000 per million.
+    assert document["usd"] == pytest.approx(0.01)
+    assert document["source"].startswith(f"override {path}")
+
+    private = runner.invoke(
+        main,
+        [
+            "cost",
+            "--model",
+            "acme-private-7b",
+            "--input-tokens",
+            "1000",
+            "--output-tokens",
+            "1000",
+            "--pricing",
+            str(path),
+            "--format",
+            "json",
+        ],
+    )
+    assert json.loads(private.stdout)["usd"] == pytest.approx(0.00015)
+
+
+def test_override_gpu_cost_reported(runner, tmp_path):
+    path = tmp_path / "overrides.yaml"
+    path.write_text(OVERRIDES)
+    result = runner.invoke(main, ["run", "intent-routing", "--pricing", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    fleet = next(row for row in document["deployments"] if row["kind"] == "self_hosted_lora")
+    gpu_price = next(price for price in fleet["details"]["prices"] if price["item"] == "A100-80GB GPU")
+    assert gpu_price["value"].startswith("1.1 USD per GPU-hour")
+    assert "override" in gpu_price["source"]
+
+
+def test_override_unmatched_discount_rejected(runner, tmp_path):
+    path = tmp_path / "overrides.yaml"
+    path.write_text("discounts:\n  - provider: nobody\n    discount: 0.1\n    source: test\n")
+    result = runner.invoke(
+        main, ["cost", "--model", "gpt-4o", "--input-tokens", "1", "--output-tokens", "1", "--pricing", str(path)]
+    )
+    assert result.exit_code == 1
+    assert "matches no priced model" in result.output
+
+
+def test_gpu_offer_import_keeps_history(runner, tmp_path, book):
+    old = next(offer for offer in book.current_gpu_offers() if offer.gpu == "A100-80GB" and offer.option == "on_demand")
+    path = tmp_path / "offers.csv"
+    path.write_text(
+        "gpu,option,provider,usd_per_hour,source,as_of\n"
+        f"a100-80gb,on_demand,{old.provider},{old.usd_per_hour / 2},test quote,2030-01-01\n"
+        "h100-sxm,spot,NewCloud,1.5,test quote,2030-01-01\n"
+    )
+    folder = tmp_path / "user-pricing"
+    result = runner.invoke(
+        main, ["pricing", "import-gpu-offers", "--file", str(path), "--pricing-dir", str(folder), "--apply"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 new offer(s), 1 changed" in result.output
+    from tco.pricing.book import load_price_book
+
+    layered = load_price_book(user_folders=[folder])
+    history = [
+        offer
+        for offer in layered.gpu_offers
+        if offer.gpu == "A100-80GB" and offer.provider == old.provider and offer.option == "on_demand"
+    ]
+    assert len(history) == 2
+    current = [
+        offer
+        for offer in layered.current_gpu_offers()
+        if offer.gpu == "A100-80GB" and offer.provider == old.provider and offer.option == "on_demand"
+    ]
+    assert current[0].usd_per_hour == pytest.approx(old.usd_per_hour / 2)
+
+
+def test_gpu_offer_import_rejects_bad_row_untouched(runner, tmp_path):
+    folder = tmp_path / "user-pricing"
+    folder.mkdir()
+    (folder / "gpu_offers.yaml").write_text("gpu_offers: []\n")
+    path = tmp_path / "offers.csv"
+    path.write_text("gpu,option,provider,usd_per_hour,source,as_of\nh100-sxm,spot,X,-2,quote,2030-01-01\n")
+    result = runner.invoke(
+        main, ["pricing", "import-gpu-offers", "--file", str(path), "--pricing-dir", str(folder), "--apply"]
+    )
+    assert result.exit_code == 1
+    assert "row 2" in result.output
+    assert (folder / "gpu_offers.yaml").read_text() == "gpu_offers: []\n"

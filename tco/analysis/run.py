@@ -11,7 +11,7 @@ from tco import deployments
 from tco.analysis.breakeven import break_even_table, total_cost
 from tco.deployments.base import CostModel, ScenarioContext
 from tco.errors import ScenarioError
-from tco.pricing.book import PriceBook, active_price_book
+from tco.pricing.book import PriceBook, active_price_book, apply_overrides
 from tco.scenario import LoadedScenario
 from tco.workload import PromptMeasurer, TrafficShape, measure_traffic
 
@@ -73,6 +73,9 @@ def evaluate(
         raise ScenarioError(f"volume {chosen:g} must be a positive number of requests per month")
 
     book = book or active_price_book()
+    if loaded.scenario.pricing:
+        # The scenario's own override file layers over whatever tables the command uses.
+        book = apply_overrides(book, loaded.resolve(loaded.scenario.pricing))
     traffic = measure_traffic(loaded, loaded.scenario.workload.traffic)
     context = ScenarioContext(loaded=loaded, book=book, measurer=PromptMeasurer(loaded), traffic=traffic)
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import click
 
@@ -26,14 +27,35 @@ def _set_pricing_dir(_context, _parameter, value):
     return value
 
 
-PRICING_DIR_OPTION = click.option(
+def _set_overrides(_context, _parameter, value):
+    from tco.pricing.book import use_overrides
+
+    use_overrides(value)
+    return value
+
+
+_PRICING_DIR = click.option(
     "--pricing-dir",
-    type=click.Path(file_okay=False, path_type=__import__("pathlib").Path),
+    type=click.Path(file_okay=False, path_type=Path),
     callback=_set_pricing_dir,
     expose_value=False,
     is_eager=True,
     help="User price table folder layered over the bundled tables. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
 )
+_PRICING_FILE = click.option(
+    "--pricing",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_set_overrides,
+    expose_value=False,
+    is_eager=True,
+    help="Override file layered over all tables: negotiated discounts, private models, internal GPU costs.",
+)
+
+
+def PRICING_DIR_OPTION(function):  # noqa: N802 - used as a decorator like click's options
+    """Add --pricing-dir and --pricing to a command that reads prices."""
+    return _PRICING_DIR(_PRICING_FILE(function))
+
 
 _SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
 _NUMBER = re.compile(r"^\s*(-?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbg]?)\s*$", re.IGNORECASE)

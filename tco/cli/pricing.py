@@ -326,3 +326,50 @@ def diff(first: str, second: str, output_format: str) -> None:
         if shown:
             echo_columns(shown)
         click.echo(f"{len(rows)} price(s) differ")
+
+
+@pricing.command("import-gpu-offers")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV of offers: gpu, option, provider, usd_per_hour, source, as_of, notes.",
+)
+@click.option("--apply", "apply_changes", is_flag=True, help="Write the offers; without it only the diff is shown.")
+@click.option(
+    "--pricing-dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="User table folder to write to. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def import_gpu_offers(path: Path, apply_changes: bool, folder: Path | None, output_format: str) -> None:
+    """Compare a CSV of GPU hourly offers with the tables; --apply adds them, keeping older prices as history."""
+    from tco.pricing.book import load_price_book, user_pricing_dir
+    from tco.pricing.importers import apply_offer_plan, plan_offer_import
+
+    target = folder or user_pricing_dir()
+    plan = plan_offer_import(load_price_book(user_folders=[target]), path)
+    if output_format == "json":
+        echo_json(plan.as_dict())
+    else:
+        click.echo(f"{len(plan.added)} new offer(s), {len(plan.changed)} changed, {plan.unchanged} unchanged")
+        for offer in plan.added:
+            click.echo(
+                f"  new {offer.gpu} {offer.option} from {offer.provider}: {offer.usd_per_hour:g} USD per GPU-hour"
+            )
+        for old, new in plan.changed:
+            click.echo(
+                f"  changed {new.gpu} {new.option} from {new.provider}: {old.usd_per_hour:g} -> {new.usd_per_hour:g}"
+            )
+    if apply_changes and (plan.added or plan.changed):
+        written = apply_offer_plan(plan, target)
+        click.echo(f"wrote {len(plan.added) + len(plan.changed)} offer(s) to {written}", err=True)

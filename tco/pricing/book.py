@@ -7,7 +7,7 @@ import difflib
 import functools
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TypeVar
@@ -110,6 +110,15 @@ class PriceBook:
 
     def vector_store(self, name: str) -> schema.VectorStore:
         return self._find(self.vector_stores, name, lambda row: [row.name], "vector store", "vector_stores.yaml")
+
+    def current_gpu_offers(self) -> list[schema.GpuOffer]:
+        """The newest offer (by as_of) of each GPU, option and provider; older ones are price history."""
+        newest: dict[tuple[str, str, str], schema.GpuOffer] = {}
+        for offer in self.gpu_offers:
+            key = (offer.gpu, offer.option, offer.provider.lower())
+            if key not in newest or offer.as_of > newest[key].as_of:
+                newest[key] = offer
+        return list(newest.values())
 
     def reranker(self, name: str) -> schema.Reranker:
         return self._find(self.rerankers, name, lambda row: [row.model], "reranker", "rerankers.yaml")
@@ -270,6 +279,77 @@ def load_price_book(folder: Traversable | Path | None = None, user_folders: list
     )
 
 
+OVERRIDE_PRICE_FIELDS = (
+    "input_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "cache_write_usd_per_mtok",
+    "cache_write_1h_usd_per_mtok",
+    "output_usd_per_mtok",
+    "usd_per_request",
+)
+
+
+def _discounted(prices, factor: float) -> dict:
+    return {
+        name: getattr(prices, name) * factor
+        for name in OVERRIDE_PRICE_FIELDS
+        if getattr(prices, name, None) is not None
+    }
+
+
+def apply_overrides(book: PriceBook, path: Path) -> PriceBook:
+    """Layer a user's override file over the tables; every overridden row's source names the file.
+
+    Discounts multiply every token price of the matching rows, tiers
+    included; a private model is added as a row; an internal GPU cost
+    replaces the GPU's on-demand price.
+    """
+    overrides = datafiles.load(schema.PricingOverrides, path)
+    api_models = list(book.api_models)
+    for discount in overrides.discounts:
+        matched = False
+        for position, row in enumerate(api_models):
+            if _normalize(row.provider) != _normalize(discount.provider):
+                continue
+            if discount.model and _normalize(discount.model) not in {
+                _normalize(name) for name in [row.model, *row.aliases]
+            }:
+                continue
+            factor = 1 - discount.discount
+            update = _discounted(row, factor)
+            update["service_tiers"] = {
+                name: tier.model_copy(update=_discounted(tier, factor)) for name, tier in row.service_tiers.items()
+            }
+            if row.long_context is not None:
+                update["long_context"] = row.long_context.model_copy(update=_discounted(row.long_context, factor))
+            update["source"] = (
+                f"override {path}: {discount.discount:.0%} off ({discount.source}); list price: {row.source}"
+            )
+            api_models[position] = row.model_copy(update=update)
+            matched = True
+        if not matched:
+            target = discount.provider + (f"/{discount.model}" if discount.model else "")
+            raise DataFileError(f"{path}: discount for {target} matches no priced model")
+    for row in overrides.models:
+        api_models.append(row.model_copy(update={"source": f"override {path}: {row.source}"}))
+    _check_unique(api_models, lambda row: [row.model, *row.aliases], path)
+
+    gpus = list(book.gpus)
+    for cost in overrides.gpus:
+        positions = [
+            index
+            for index, gpu in enumerate(gpus)
+            if _normalize(cost.gpu) in {_normalize(name) for name in [gpu.name, *gpu.aliases]}
+        ]
+        if not positions:
+            raise DataFileError(f"{path}: GPU {cost.gpu!r} is not in gpus.yaml")
+        gpu = gpus[positions[0]]
+        gpus[positions[0]] = gpu.model_copy(
+            update={"on_demand_usd_per_hour": cost.usd_per_hour, "price_source": f"override {path}: {cost.source}"}
+        )
+    return replace(book, api_models=tuple(api_models), gpus=tuple(gpus), layers=(*book.layers, str(path)))
+
+
 def user_pricing_dir() -> Path:
     """The user's price table folder: $TCO_PRICING_DIR, else $XDG_DATA_HOME/tco/pricing, else ~/.local/share/tco/pricing."""
     configured = os.environ.get("TCO_PRICING_DIR")
@@ -280,6 +360,7 @@ def user_pricing_dir() -> Path:
 
 
 _active_user_folder: Path | None = None
+_active_overrides: Path | None = None
 
 
 def use_pricing_dir(folder: Path | None) -> None:
@@ -289,10 +370,18 @@ def use_pricing_dir(folder: Path | None) -> None:
     active_price_book.cache_clear()
 
 
+def use_overrides(path: Path | None) -> None:
+    """Layer the override file `path` over every table for this process (None: no overrides)."""
+    global _active_overrides
+    _active_overrides = path
+    active_price_book.cache_clear()
+
+
 @functools.lru_cache(maxsize=1)
 def active_price_book() -> PriceBook:
-    """Return the bundled tables with the user table folder layered over them, loaded once per process."""
-    return load_price_book(user_folders=[_active_user_folder or user_pricing_dir()])
+    """Return the bundled tables with the user table folder and any override file layered over them."""
+    book = load_price_book(user_folders=[_active_user_folder or user_pricing_dir()])
+    return apply_overrides(book, _active_overrides) if _active_overrides else book
 
 
 @functools.lru_cache(maxsize=1)

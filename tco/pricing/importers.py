@@ -326,3 +326,90 @@ def apply_plan(plan: ImportPlan, user_folder: Path, bundled: Path | None = None)
     header = "# Prices imported or entered by the user; layered over tco's bundled tables.\n"
     write_table_atomically(target, "models", rows, header)
     return target
+
+
+@dataclass
+class OfferPlan:
+    """GPU offers an import would add: new offers, and new prices of listed ones."""
+
+    source: str
+    added: list = field(default_factory=list)
+    changed: list[tuple] = field(default_factory=list)
+    unchanged: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "added": [f"{row.gpu} {row.option} from {row.provider}: {row.usd_per_hour:g}" for row in self.added],
+            "changed": [
+                {
+                    "offer": f"{new.gpu} {new.option} from {new.provider}",
+                    "usd_per_hour": [old.usd_per_hour, new.usd_per_hour],
+                }
+                for old, new in self.changed
+            ],
+            "unchanged": self.unchanged,
+        }
+
+
+def plan_offer_import(book: PriceBook, path: Path) -> OfferPlan:
+    """Read a CSV of GPU offers (gpu, option, provider, usd_per_hour, source, as_of and optional notes)."""
+    import pandas as pd
+
+    from tco.pricing.schema import GpuOffer
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError as error:
+        raise DataFileError(f"{path}: file not found") from error
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: not a readable CSV file ({error}); nothing was written") from error
+    required = ["gpu", "option", "provider", "usd_per_hour", "source", "as_of"]
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}; nothing was written")
+
+    current = {(offer.gpu, offer.option, offer.provider.lower()): offer for offer in book.current_gpu_offers()}
+    plan = OfferPlan(source=str(path))
+    for number, record in enumerate(frame.to_dict("records"), start=2):
+        record = {key: value for key, value in record.items() if value != ""}
+        try:
+            gpu = book.gpu(record.get("gpu", "")).name
+            offer = GpuOffer.model_validate({**record, "gpu": gpu})
+        except (pydantic.ValidationError, Exception) as error:
+            detail = error.errors()[0] if isinstance(error, pydantic.ValidationError) else None
+            reason = f"field {detail['loc'][0]}: {detail['msg']}" if detail else str(error)
+            raise DataFileError(f"{path} row {number}: {reason}; nothing was written") from error
+        if offer.usd_per_hour > 1000:
+            raise DataFileError(
+                f"{path} row {number}: usd_per_hour {offer.usd_per_hour:g} is far above any GPU's hourly price; "
+                "give a price per GPU-hour, not per instance-month; nothing was written"
+            )
+        old = current.get((offer.gpu, offer.option, offer.provider.lower()))
+        if old is None:
+            plan.added.append(offer)
+        elif abs(old.usd_per_hour - offer.usd_per_hour) > 1e-9:
+            if offer.as_of <= old.as_of:
+                raise DataFileError(
+                    f"{path} row {number}: as_of {offer.as_of} is not after the listed {old.as_of}; nothing was written"
+                )
+            plan.changed.append((old, offer))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def apply_offer_plan(plan: OfferPlan, user_folder: Path) -> Path:
+    """Append the plan's offers to the user folder's gpu_offers.yaml; a dated offer keeps the older one as history."""
+    import yaml
+
+    target = user_folder / "gpu_offers.yaml"
+    existing = []
+    if target.is_file():
+        existing = (yaml.safe_load(target.read_text(encoding="utf-8")) or {}).get("gpu_offers", [])
+    rows = existing + [
+        offer.model_dump(mode="json", exclude_none=True) for offer in [*plan.added, *(new for _, new in plan.changed)]
+    ]
+    header = "# GPU offers imported or entered by the user; layered over tco's bundled tables.\n"
+    write_table_atomically(target, "gpu_offers", rows, header)
+    return target

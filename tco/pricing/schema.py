@@ -371,3 +371,34 @@ class Reranker(Row):
 class RerankerTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rerankers: list[Reranker]
+
+
+class Discount(BaseModel):
+    """A negotiated discount off every token price of a provider, or of one of its models."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: str
+    model: str | None = None
+    discount: float = Field(gt=0, lt=1)
+    source: str = Field(min_length=1)
+
+
+class GpuCostOverride(BaseModel):
+    """An internal hourly cost of a GPU, replacing its on-demand price."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gpu: str
+    usd_per_hour: float = Field(gt=0)
+    source: str = Field(min_length=1)
+
+
+class PricingOverrides(BaseModel):
+    """A user's own prices, layered over every table: discounts, private models and internal GPU costs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    discounts: list[Discount] = []
+    models: list[ApiModel] = []
+    gpus: list[GpuCostOverride] = []

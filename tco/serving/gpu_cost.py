@@ -29,7 +29,7 @@ def gpu_monthly_cost(book: PriceBook, gpu: Gpu, pricing: GpuPricing) -> GpuMonth
     if pricing.option == "on_demand" and pricing.provider is None:
         return _hourly(gpu.on_demand_usd_per_hour, "on demand", gpu.price_source, gpu.price_as_of.isoformat())
 
-    offers = [offer for offer in book.gpu_offers if offer.gpu == gpu.name and offer.option == pricing.option]
+    offers = [offer for offer in book.current_gpu_offers() if offer.gpu == gpu.name and offer.option == pricing.option]
     if pricing.provider is not None:
         offers = [offer for offer in offers if offer.provider.lower() == pricing.provider.lower()]
     if not offers:
