@@ -14,10 +14,16 @@ class TcoGroup(click.Group):
     """A click group that prints library errors as one message and exits 1, without a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from tco.pricing.book import use_overrides, use_pricing_dir
+
         try:
             return super().invoke(ctx)
         except TcoError as error:
             raise click.ClickException(str(error)) from error
+        finally:
+            # --pricing-dir and --pricing hold for one command; a later call in the same process starts clean.
+            use_pricing_dir(None)
+            use_overrides(None)
 
 
 @click.group(cls=TcoGroup, context_settings={"help_option_names": ["-h", "--help"]})
