@@ -66,15 +66,38 @@ def test_apply_adds_dated_row_and_keeps_history(runner, tmp_path):
     assert after["usd"] == pytest.approx(0.12)
 
 
-def test_large_change_needs_yes(runner, tmp_path):
-    result, folder = run_import(runner, tmp_path, write(tmp_path, LITELLM), "--apply")
-    # One changed model of the table's current rows is below the 20% threshold only with many models; here
-    # the diff covers every OpenAI and other model, so check the rule on the share the tool reports.
-    if result.exit_code == 2:
-        assert "add --yes" in result.output
-        assert not (folder / "api_models.yaml").exists()
-    else:
-        assert result.exit_code == 0, result.output
+def test_large_change_needs_yes(runner, tmp_path, book):
+    # Halve every OpenAI price: far more than 20% of the current prices change.
+    openai_rows = [row for row in book.api_models if row.provider == "openai" and not row.fine_tuned_from]
+    document = {
+        row.model: {"litellm_provider": "openai", "input_cost_per_token": row.input_usd_per_mtok / 2e6,
+                    "output_cost_per_token": row.output_usd_per_mtok / 2e6}
+        for row in openai_rows
+    }  # fmt: skip
+    path = write(tmp_path, document)
+    refused, folder = run_import(runner, tmp_path, path, "--apply")
+    assert refused.exit_code == 2
+    assert "add --yes" in refused.output
+    assert not (folder / "api_models.yaml").exists()
+    accepted, _ = run_import(runner, tmp_path, path, "--apply", "--yes")
+    assert accepted.exit_code == 0, accepted.output
+    assert (folder / "api_models.yaml").exists()
+
+
+def test_small_change_applies_without_yes(runner, tmp_path):
+    result, folder = run_import(runner, tmp_path, write(tmp_path, {"gpt-4o-mini": LITELLM["gpt-4o-mini"]}), "--apply")
+    assert result.exit_code == 0, result.output
+    assert (folder / "api_models.yaml").exists()
+
+
+def test_gpu_offer_import_missing_column(runner, tmp_path):
+    path = tmp_path / "offers.csv"
+    path.write_text("gpu,option,usd_per_hour,source,as_of\nh100-sxm,spot,1.5,quote,2030-01-01\n")
+    result = runner.invoke(
+        main, ["pricing", "import-gpu-offers", "--file", str(path), "--pricing-dir", str(tmp_path / "user")]
+    )
+    assert result.exit_code == 1
+    assert "missing column(s) provider" in result.output
 
 
 @pytest.mark.parametrize(
