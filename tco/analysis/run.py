@@ -63,8 +63,9 @@ def evaluate(
     volume: float | None = None,
     volume_range: tuple[float, float] = DEFAULT_VOLUME_RANGE,
     book: PriceBook | None = None,
+    break_even: bool = True,
 ) -> ScenarioResult:
-    """Measure tokens and traffic, build every deployment and locate break-even volumes."""
+    """Measure tokens and traffic, build every deployment and (unless told not to) locate break-even volumes."""
     low, high = volume_range
     if not 0 < low < high:
         raise ScenarioError(f"volume range {low:g}:{high:g} must satisfy 0 < MIN < MAX")
@@ -82,5 +83,5 @@ def evaluate(
     logger.info("measuring %d deployments of %s", len(loaded.scenario.deployments), loaded.scenario.name)
     models = deployments.build_all(loaded.scenario.deployments, context)
 
-    table = break_even_table(models, low, high)
+    table = break_even_table(models, low, high) if break_even else []
     return ScenarioResult(loaded, traffic, models, chosen, (low, high), table)

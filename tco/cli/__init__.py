@@ -40,7 +40,7 @@ def main(verbose: int) -> None:
 
 
 def _register() -> None:
-    from tco.cli import cost, gpu, limits, pricing, run, scenarios, tokens
+    from tco.cli import cost, gpu, limits, pricing, project, run, scenarios, sweep, tokens
 
     main.add_command(run.run)
     main.add_command(scenarios.scenarios)
@@ -49,6 +49,8 @@ def _register() -> None:
     main.add_command(pricing.pricing)
     main.add_command(gpu.gpu)
     main.add_command(limits.limits)
+    main.add_command(sweep.sweep)
+    main.add_command(project.project)
 
 
 _register()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -52,7 +53,7 @@ def count(
         click.echo(f"skipped (binary or not UTF-8): {path}", err=True)
 
     if len(files) >= PROGRESS_MIN_FILES:
-        with click.progressbar(length=len(files), label="counting", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=len(files), label="counting", file=sys.stderr) as bar:
             results = count_files(files, counter, as_message, on_batch=bar.update)
     else:
         results = count_files(files, counter, as_message)
