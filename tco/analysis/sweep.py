@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,17 +69,32 @@ def set_field(document: dict, path: tuple, value, label: str) -> None:
             ) from error
 
 
-def sweep(scenario: str, parameters: list[Parameter], on_step: Callable[[], None] | None = None) -> list[dict]:
-    """Evaluate every combination of parameter values; one row per combination and deployment."""
+def unshared(document):
+    """Copy a YAML document so that no two places share one object.
+
+    YAML anchors (`&training` ... `*training`) load as one shared object, so
+    setting a field through one path would also change every alias of it.
+    """
+    return json.loads(json.dumps(document, default=str))
+
+
+def sweep_results(scenario: str, parameters: list[Parameter]):
+    """Yield the evaluated scenario for every combination of parameter values, in grid order."""
     path = find_scenario(scenario)
-    document = datafiles.read_yaml(path, ScenarioError)
-    rows = []
+    document = unshared(datafiles.read_yaml(path, ScenarioError))
     for combination in itertools.product(*(parameter.values for parameter in parameters)):
         changed = copy.deepcopy(document)
         for parameter, value in zip(parameters, combination):
             set_field(changed, parameter.path, value, parameter.text)
         loaded = LoadedScenario(scenario=datafiles.validate(Scenario, changed, path, ScenarioError), path=path)
-        result = evaluate(loaded, break_even=False)
+        yield evaluate(loaded, break_even=False)
+
+
+def sweep(scenario: str, parameters: list[Parameter], on_step: Callable[[], None] | None = None) -> list[dict]:
+    """Evaluate every combination of parameter values; one row per combination and deployment."""
+    rows = []
+    combinations = itertools.product(*(parameter.values for parameter in parameters))
+    for combination, result in zip(combinations, sweep_results(scenario, parameters)):
         settings = {parameter.text: value for parameter, value in zip(parameters, combination)}
         for row in result.deployment_rows():
             rows.append(
