@@ -40,7 +40,7 @@ def main(verbose: int) -> None:
 
 
 def _register() -> None:
-    from tco.cli import chart, cost, gpu, limits, pricing, project, run, scenarios, sensitivity, sweep, tokens
+    from tco.cli import chart, cost, gpu, limits, pricing, project, report, run, scenarios, sensitivity, sweep, tokens
 
     main.add_command(run.run)
     main.add_command(scenarios.scenarios)
@@ -53,6 +53,7 @@ def _register() -> None:
     main.add_command(project.project)
     main.add_command(sensitivity.sensitivity)
     main.add_command(chart.chart)
+    main.add_command(report.report)
 
 
 _register()

@@ -1,0 +1,33 @@
+"""The planning report: files written, the answer stated, charts embedded, every assumption sourced."""
+
+from __future__ import annotations
+
+from tco.cli import main
+
+
+def test_report_written(runner, tmp_path):
+    out = tmp_path / "report"
+    result = runner.invoke(main, ["report", "intent-routing", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    markdown = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+
+    assert "**Question.**" in markdown
+    assert "the cheapest way is" in markdown
+    for chart in ("cost_vs_volume.png", "breakdown.png", "tokens.png", "cumulative.png"):
+        assert (out / chart).stat().st_size > 0
+        assert f"]({chart})" in markdown
+    # The HTML carries its charts inside, so it opens on its own.
+    assert page.count("data:image/png;base64,") == 4
+    assert page.startswith("<!DOCTYPE html>")
+
+
+def test_ledger_uses_stated_basis(runner, tmp_path):
+    out = tmp_path / "report"
+    assert runner.invoke(main, ["report", "intent-routing", "--out", str(out)]).exit_code == 0
+    ledger = (out / "report.md").read_text().split("## Assumptions ledger", 1)[1]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in ledger.splitlines() if line.startswith("| ")}
+    # A stated figure is sourced by its basis, a measured input by the scenario file, a price by its table row.
+    assert "Assumption: the busiest hour" in rows["workload.traffic.daily_peak_factor"]
+    assert "scenario file" in rows["workload.user_input.data"]
+    assert "as of" in next(line for key, line in rows.items() if key.startswith("openai/gpt-4o-mini"))
