@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tco import datafiles
+from tco.analysis.distributions import Distribution
 from tco.errors import ScenarioError
 from tco.resources import scenarios_dir
 
@@ -348,6 +349,7 @@ class Scenario(Strict):
     description: str
     question: str
     pricing: str | None = None
+    uncertainty: dict[str, Distribution] = {}
     workload: Workload
     deployments: list[Deployment] = Field(min_length=1)
 

@@ -27,6 +27,18 @@ from tco.cli.formats import (
     help="Range of requests per month searched for break-even volumes and drawn in the chart, as MIN:MAX.",
 )
 @PRICING_DIR_OPTION
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    help="Draw the scenario's uncertain inputs this many times and report P10/P50/P90.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the random draws; the same seed gives the same result.",
+)
 @FORMAT_OPTION
 @click.option(
     "--out",
@@ -34,7 +46,15 @@ from tco.cli.formats import (
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write results.csv, results.json and the cost-versus-volume chart (PNG and SVG) into.",
 )
-def run(scenario: str, volume: str | None, volume_range: str, output_format: str, out_dir: Path | None) -> None:
+def run(
+    scenario: str,
+    volume: str | None,
+    volume_range: str,
+    samples: int | None,
+    seed: int,
+    output_format: str,
+    out_dir: Path | None,
+) -> None:
     """Compare the monthly cost of every deployment in SCENARIO and find break-even volumes.
 
     SCENARIO is a scenario YAML file or the name of a bundled scenario
@@ -42,7 +62,7 @@ def run(scenario: str, volume: str | None, volume_range: str, output_format: str
     """
     from tco.analysis.run import evaluate
     from tco.outputs.results import result_document, result_rows
-    from tco.outputs.table import render_table
+    from tco.outputs.table import render_table, render_uncertainty
     from tco.scenario import load_scenario
 
     chosen_volume = parse_volume(volume, "--volume") if volume is not None else None
@@ -52,6 +72,12 @@ def run(scenario: str, volume: str | None, volume_range: str, output_format: str
     result = evaluate(loaded, chosen_volume, (low, high))
     document = result_document(result)
     _warn_stale(document)
+    if samples:
+        from tco.analysis.uncertainty import sample_costs, summarize_samples
+
+        if not loaded.scenario.uncertainty:
+            raise click.UsageError(f"{loaded.path} has no 'uncertainty' block, so --samples has nothing to draw")
+        document["uncertainty"] = summarize_samples(result, sample_costs(result, samples, seed))
 
     if output_format == "json":
         echo_json(document)
@@ -59,6 +85,8 @@ def run(scenario: str, volume: str | None, volume_range: str, output_format: str
         echo_csv(result_rows(document))
     else:
         click.echo(render_table(document))
+        if "uncertainty" in document:
+            click.echo(render_uncertainty(document["uncertainty"]))
 
     if out_dir is not None:
         from tco.outputs.files import write_outputs

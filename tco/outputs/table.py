@@ -179,3 +179,20 @@ def api_detail_lines(deployments: list[dict]) -> list[str]:
             parts.append("no published latency for this model")
         lines.append(f"  {deployment['name']}: " + "; ".join(parts))
     return lines
+
+
+def render_uncertainty(summary: dict) -> str:
+    """P10/P50/P90 of monthly cost, the chance each deployment is cheapest, and break-even quantiles."""
+    lines = ["", f"Uncertainty ({summary['samples']:,} samples of {', '.join(summary['inputs'])})"]
+    rows = [["Deployment", "P10", "P50", "P90", "cheapest in"]]
+    for name, quantiles in summary["monthly_usd"].items():
+        chance = summary["probability_cheapest_at_scenario_volume"][name]
+        rows.append([name, _usd(quantiles["p10"]), _usd(quantiles["p50"]), _usd(quantiles["p90"]), f"{chance:.0%}"])
+    lines += ["  " + line for line in _columns(rows, right={1, 2, 3, 4})]
+    for pair in summary["break_even"]:
+        if "p50" in pair:
+            lines.append(
+                f"  {pair['a']} vs {pair['b']}: break-even P10 {_volume(pair['p10'])}, P50 {_volume(pair['p50'])}, "
+                f"P90 {_volume(pair['p90'])} requests a month ({pair['samples_with_crossing']:.0%} of samples cross)"
+            )
+    return "\n".join(lines)
