@@ -66,18 +66,19 @@ def _curves(result: ScenarioResult, volumes: np.ndarray) -> np.ndarray:
     return np.array([total_cost(model, volumes) for model in result.models])
 
 
-def sample_costs(result: ScenarioResult, samples: int, seed: int, grid: np.ndarray | None = None) -> dict:
-    """Draw every uncertain input together and return cost arrays over samples, deployments and volumes."""
+def support_curves(
+    result: ScenarioResult, grid: np.ndarray
+) -> tuple[np.ndarray, list[Input], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Price the scenario at each uncertain input's quantile points.
+
+    Returns the base curves (deployments, volumes), the inputs, and per input
+    its support values and curves (points, deployments, volumes).
+    """
     loaded = result.loaded
     inputs = _inputs(loaded)
-    if grid is None:
-        grid = np.geomspace(*result.volume_range, GRID_POINTS)
-    rng = np.random.default_rng(seed)
-    draws = {item.field: sample(item.distribution, samples, rng, item.empirical) for item in inputs}
-
     base = _curves(result, grid)
-    costs = np.broadcast_to(base, (samples, *base.shape)).copy()
     document = unshared(datafiles.read_yaml(loaded.path, ScenarioError))
+    supports = {}
     for item in inputs:
         if item.field == VOLUME_FIELD:
             continue
@@ -94,24 +95,40 @@ def sample_costs(result: ScenarioResult, samples: int, seed: int, grid: np.ndarr
             )
             changed.pop("uncertainty", None)
             scenario = datafiles.validate(Scenario, changed, loaded.path, ScenarioError)
-            curves.append(
-                _curves(
-                    evaluate(
-                        LoadedScenario(scenario=scenario, path=loaded.path),
-                        result.volume,
-                        result.volume_range,
-                        break_even=False,
-                    ),
-                    grid,
-                )
+            evaluated = evaluate(
+                LoadedScenario(scenario=scenario, path=loaded.path),
+                result.volume,
+                result.volume_range,
+                break_even=False,
             )
-        curves = np.array(curves)  # (points, deployments, volumes)
-        values = np.clip(draws[item.field], support[0], support[-1])
+            curves.append(_curves(evaluated, grid))
+        supports[item.field] = (support, np.array(curves))
+    return base, inputs, supports
+
+
+def combine(
+    base: np.ndarray, supports: dict[str, tuple[np.ndarray, np.ndarray]], draws: dict[str, np.ndarray], samples: int
+) -> np.ndarray:
+    """Cost curves of every sample, shape (samples, deployments, volumes): base plus each input's interpolated change."""
+    costs = np.broadcast_to(base, (samples, *base.shape)).copy()
+    for field, (support, curves) in supports.items():
+        values = np.clip(draws[field], support[0], support[-1])
         upper = np.clip(np.searchsorted(support, values, side="right"), 1, len(support) - 1)
         lower = upper - 1
         span = np.where(support[upper] > support[lower], support[upper] - support[lower], 1.0)
         weight = ((values - support[lower]) / span)[:, None, None]
         costs += (1 - weight) * curves[lower] + weight * curves[upper] - base
+    return costs
+
+
+def sample_costs(result: ScenarioResult, samples: int, seed: int, grid: np.ndarray | None = None) -> dict:
+    """Draw every uncertain input together and return cost arrays over samples, deployments and volumes."""
+    if grid is None:
+        grid = np.geomspace(*result.volume_range, GRID_POINTS)
+    base, inputs, supports = support_curves(result, grid)
+    rng = np.random.default_rng(seed)
+    draws = {item.field: sample(item.distribution, samples, rng, item.empirical) for item in inputs}
+    costs = combine(base, supports, draws, samples)
     volumes = draws.get(VOLUME_FIELD, np.full(samples, result.volume))
     return {"grid": grid, "costs": costs, "volumes": volumes, "draws": draws, "inputs": inputs}
 

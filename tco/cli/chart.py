@@ -57,7 +57,12 @@ def chart(
     subtitle = f"prices and specs dated {price_dates(document)}"
 
     if kind == "cost-volume":
-        cost_volume_chart(result, [out_path], price_dates(document))
+        bands = None
+        if result.loaded.scenario.uncertainty:
+            from tco.analysis.uncertainty import sample_costs
+
+            bands = sample_costs(result, 2000, seed=0)
+        cost_volume_chart(result, [out_path], price_dates(document), bands)
     elif kind == "breakdown":
         planning_charts.breakdown_chart(document, out_path, subtitle)
     elif kind == "tokens":

@@ -21,8 +21,11 @@ def _short_volume(value: float) -> str:
     return f"{value:.3g}"
 
 
-def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: str) -> None:
-    """Draw monthly cost against monthly volume (both log scales), with break-even points marked."""
+def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: str, bands: dict | None = None) -> None:
+    """Draw monthly cost against monthly volume (both log scales), with break-even points marked.
+
+    `bands`, from `tco.analysis.uncertainty.sample_costs`, shades each deployment's P10 to P90 cost.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -46,6 +49,12 @@ def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: st
             label=name,
             color=plt.cm.viridis(index / max(1, len(curves) - 1) * 0.85),
         )
+
+    if bands is not None:
+        low = np.quantile(bands["costs"], 0.1, axis=0)
+        high = np.quantile(bands["costs"], 0.9, axis=0)
+        for index, _ in enumerate(curves):
+            axes.fill_between(bands["grid"], low[index], high[index], color="grey", alpha=0.18, linewidth=0)
 
     models = {model.name: model for model in result.models}
     crossings = [(pair, crossing) for pair in result.break_even for crossing in pair["crossings"]]
@@ -74,6 +83,8 @@ def cost_volume_chart(result: ScenarioResult, paths: list[Path], price_dates: st
     axes.set_xlabel("Volume (requests per month, log scale)")
     axes.set_ylabel("Monthly cost (USD, log scale)")
     marks = "X = break-even (numbered below)" if crossings else "no break-even in this range"
+    if bands is not None:
+        marks += f"; shading = P10 to P90 of {bands['costs'].shape[0]:,} samples"
     axes.set_title(
         f"{result.name}: monthly cost by deployment\nprices and specs dated {price_dates}; "
         f"{marks}; dotted line = {_short_volume(result.volume)} requests/month",

@@ -337,45 +337,71 @@ def price_usage_frame(
     else:
         frame["_date"] = date
 
-    result = pd.DataFrame(0.0, index=frame.index, columns=[*TOKEN_CLASSES, "request_fees"])
-    frame["_model_id"] = ""
-    frame["_provider"] = ""
-    for (model_name, model_provider), group in frame.groupby(["model", "provider"], dropna=False, sort=False):
+    rows = len(frame)
+    columns = {name: frame[name].to_numpy(dtype=float) for name in (*TOKEN_COLUMNS, "requests")}
+    usd = {name: np.zeros(rows) for name in (*TOKEN_CLASSES, "request_fees")}
+    model_ids = np.empty(rows, dtype=object)
+    providers = np.empty(rows, dtype=object)
+    has_dates = frame["_date"].notna().any() if isinstance(frame["_date"], pd.Series) else frame["_date"] is not None
+    if has_dates:
+        day_numbers = np.array(
+            [value.toordinal() if isinstance(value, dt.date) else dt.date.max.toordinal() for value in frame["_date"]]
+        )
+    # Factorized once for the whole frame, so each group slices small integer codes.
+    tier_codes_all, tier_names = pd.factorize(frame["service_tier"])
+    endpoint_codes_all, endpoint_names = pd.factorize(frame["endpoint"])
+
+    # Positions of each (model, provider) group, without copying the frame per group.
+    for (model_name, model_provider), indices in frame.groupby(
+        ["model", "provider"], dropna=False, sort=False
+    ).indices.items():
         chosen_provider = None if pd.isna(model_provider) else model_provider
         try:
             history = book.api_model_history(model_name, chosen_provider)
         except UnknownModelError as error:
-            raise UnknownModelError(f"{_where(frame, frame.index.get_loc(group.index[0]))}: {error}") from error
-        starts = [row.effective_from or dt.date.min for row in history]
-        group_dates = group["_date"].map(lambda value: value if isinstance(value, dt.date) else dt.date.max)
-        positions = (
-            np.searchsorted(np.array(starts, dtype=object), group_dates.to_numpy(dtype=object), side="right") - 1
-        )
-        if (positions < 0).any():
-            first = group.index[int(np.flatnonzero(positions < 0)[0])]
-            raise UsageError(
-                f"{_where(frame, frame.index.get_loc(first))}: {model_name} has no price before {starts[0]}"
+            raise UnknownModelError(f"{_where(frame, int(indices[0]))}: {error}") from error
+        if has_dates:
+            starts = np.array([(row.effective_from or dt.date.min).toordinal() for row in history])
+            positions = np.searchsorted(starts, day_numbers[indices], side="right") - 1
+            if (positions < 0).any():
+                first = int(indices[np.flatnonzero(positions < 0)[0]])
+                raise UsageError(
+                    f"{_where(frame, first)}: {model_name} has no price before {history[0].effective_from}"
+                )
+        else:
+            positions = np.full(len(indices), len(history) - 1)
+        tier_codes, endpoint_codes = tier_codes_all[indices], endpoint_codes_all[indices]
+        combined = (positions * len(tier_names) + tier_codes) * len(endpoint_names) + endpoint_codes
+        order = np.argsort(combined, kind="stable")
+        boundaries = np.flatnonzero(np.diff(combined[order])) + 1
+        for members in np.split(order, boundaries):
+            part = indices[members]
+            first = members[0]
+            position, tier, row_endpoint = (
+                positions[first],
+                tier_names[tier_codes[first]],
+                endpoint_names[endpoint_codes[first]],
             )
-        for (position, tier, row_endpoint), part in group.groupby([positions, "service_tier", "endpoint"], sort=False):
             model = history[int(position)]
-            usage = Usage(*(part[column].to_numpy() for column in (
+            usage = Usage(*(columns[name][part] for name in (
                 "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
                 "cache_write_1h_tokens", "reasoning_tokens", "requests",
             )))  # fmt: skip
             try:
                 priced = price(model, usage, tier, row_endpoint)
             except UsageError as error:
-                position = frame.index.get_loc(part.index[0])
-                raise UsageError(f"{_where(frame, position)}: {error}") from error
-            for token_class, usd in priced.items():
-                result.loc[part.index, token_class] = usd
-            frame.loc[part.index, "_model_id"] = model.model
-            frame.loc[part.index, "_provider"] = model.provider
-    result["model"] = frame["_model_id"]
-    result["provider"] = frame["_provider"]
-    result["requests"] = frame["requests"]
-    for column in TOKEN_COLUMNS:
-        result[column] = frame[column] * frame["requests"]
+                raise UsageError(f"{_where(frame, int(part[0]))}: {error}") from error
+            for token_class, values in priced.items():
+                usd[token_class][part] = values
+            model_ids[part] = model.model
+            providers[part] = model.provider
+
+    result = pd.DataFrame(usd)
+    result["model"] = model_ids
+    result["provider"] = providers
+    result["requests"] = columns["requests"]
+    for name in TOKEN_COLUMNS:
+        result[name] = columns[name] * columns["requests"]
     return result
 
 

@@ -10,7 +10,7 @@ tiktoken's own regex and special tokens. Counting is done by the real tiktoken.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import gzip
 import hashlib
@@ -58,8 +58,8 @@ def _read_verified_ranks(path: Traversable, expected_sha256: str) -> dict[bytes,
     ranks: dict[bytes, int] = {}
     for line in raw.splitlines():
         if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+            token, rank = line.split(b" ")
+            ranks[binascii.a2b_base64(token)] = int(rank)
     return ranks
 
 
