@@ -78,7 +78,18 @@ def test_volume_uncertainty_exact_for_api(runs):
     assert ratio == pytest.approx(np.exp(0.4 * 2 * 1.2816), rel=0.15)
 
 
-def test_samples_need_uncertainty_block(runner):
-    result = runner.invoke(main, ["run", "lora-land", "--samples", "10"])
+def test_samples_need_uncertainty_block(runner, tmp_path):
+    import yaml
+
+    from tco.scenario import bundled_scenarios
+
+    source = bundled_scenarios()["intent-routing"]
+    document = yaml.safe_load(source.read_text())
+    document.pop("uncertainty")
+    for relative in ("data", "intent-routing"):
+        (tmp_path / relative).symlink_to(source.parent / relative)
+    path = tmp_path / "certain.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = runner.invoke(main, ["run", str(path), "--samples", "10"])
     assert result.exit_code == 2
     assert "no 'uncertainty' block" in result.output
