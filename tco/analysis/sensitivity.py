@@ -2,7 +2,7 @@
 
 The inputs are every number in the scenario file (volumes, token counts,
 rates, prices a scenario states, latency targets...), each swung by a stated
-share. For each swing the deployments are priced at the scenario's volume,
+share, or between its P10 and P90 where the scenario gives it a distribution. For each swing the deployments are priced at the scenario's volume,
 and the break-even volume between the two cheapest deployments there is
 searched again. An input whose swung value the scenario schema rejects (a hit
 rate above 1, a whole number that rounds back to itself) is skipped.
@@ -77,12 +77,14 @@ def sensitivity(scenario: str, share: float = 0.2, on_step: Callable[[], None] |
     base_rows, base_crossing, pair = _price(base_loaded, None)
 
     swings, skipped = [], []
-    fields = list(numeric_fields(document))
+    fields = [item for item in numeric_fields(document) if item[0][0] != "uncertainty"]
+    stated = base_loaded.scenario.uncertainty
     for field_path, value in fields:
         label = ".".join(map(str, field_path))
         results = []
-        for factor in (1 - share, 1 + share):
-            swung = value * factor
+        # An input with a stated distribution swings between its P10 and P90; others by +/- share.
+        bounds = _distribution_bounds(stated[label]) if label in stated else (value * (1 - share), value * (1 + share))
+        for swung in bounds:
             if isinstance(_lookup(document, field_path), int):
                 swung = round(swung)
             changed = copy.deepcopy(document)
@@ -129,6 +131,14 @@ def sensitivity(scenario: str, share: float = 0.2, on_step: Callable[[], None] |
         "skipped": skipped,
         "fields_tried": len(fields),
     }
+
+
+def _distribution_bounds(distribution) -> tuple[float, float]:
+    from tco.analysis.distributions import quantile
+
+    if distribution.empirical:
+        raise TcoError("an empirical distribution gives no closed-form P10 and P90")
+    return quantile(distribution, 0.1), quantile(distribution, 0.9)
 
 
 def _lookup(document, path: tuple):
