@@ -87,3 +87,19 @@ def test_chart_rejects_unknown_extension(runner, tmp_path):
     result = runner.invoke(main, ["chart", "intent-routing", "--kind", "tokens", "--out", str(tmp_path / "chart.jpg")])
     assert result.exit_code == 2
     assert ".png, .svg or .pdf" in result.output
+
+
+@pytest.mark.parametrize("scenario", ["lora-land", "docs-assistant"])
+def test_planning_commands_on_every_scenario(runner, tmp_path, scenario):
+    samples = runner.invoke(main, ["run", scenario, "--samples", "500", "--format", "json"])
+    assert samples.exit_code == 0, samples.output
+    assert json.loads(samples.stdout)["uncertainty"]["samples"] == 500
+    sweep = runner.invoke(
+        main, ["sweep", scenario, "--param", "workload.requests_per_month=1e6,2e6", "--format", "json"]
+    )
+    assert sweep.exit_code == 0, sweep.output
+    chart = runner.invoke(main, ["chart", scenario, "--kind", "breakdown", "--out", str(tmp_path / "breakdown.svg")])
+    assert chart.exit_code == 0, chart.output
+    report = runner.invoke(main, ["report", scenario, "--out", str(tmp_path / "report")])
+    assert report.exit_code == 0, report.output
+    assert (tmp_path / "report" / "report.html").stat().st_size > 10_000
