@@ -77,7 +77,7 @@ def _leading_number(text: str) -> float:
 
 
 def parse_length(text: str) -> float:
-    """A token length: a number, 'mean ~N', 'median ~N' or 'U[a,b]' (its mean)."""
+    """Parse a token length: a number, 'mean ~N', 'median ~N' or 'U[a,b]' (its mean)."""
     for word in ("mean", "median"):
         match = re.search(word + r"\s*~\s*([0-9]+)", text)
         if match:
@@ -154,7 +154,7 @@ def load_cases(book) -> list[Case]:
 
 
 def predict_case(case: Case, book, parameters: ServingParameters) -> float:
-    """The model's value of the case's metric, in the metric's unit."""
+    """Predict the case's metric with the serving model, in the metric's unit."""
     arch, gpu = book.base_model(case.model), book.gpu(case.gpu)
     if case.engine == "training":
         method = "lora" if case.adapters else "full"

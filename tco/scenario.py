@@ -1,7 +1,7 @@
 """The scenario file: a workload and the deployments to compare, validated by pydantic.
 
 A scenario is a YAML file. Paths inside it (templates, data files, traces)
-are relative to the folder that holds the scenario file.
+are relative to the folder that contains the scenario file.
 """
 
 from __future__ import annotations
@@ -99,8 +99,8 @@ class Traffic(Strict):
     """The traffic shape: the peak-to-average ratio of requests, measured from a trace.
 
     `daily_peak_factor` multiplies the trace's ratio to cover a daily cycle
-    that a short trace does not contain; `daily_peak_basis` says where it
-    comes from.
+    that a short trace does not contain, and `daily_peak_basis` gives its
+    source.
     """
 
     trace: str

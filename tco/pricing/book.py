@@ -112,7 +112,7 @@ class PriceBook:
         return self._find(self.vector_stores, name, lambda row: [row.name], "vector store", "vector_stores.yaml")
 
     def current_gpu_offers(self) -> list[schema.GpuOffer]:
-        """The newest offer (by as_of) of each GPU, option and provider; older ones are price history."""
+        """Return the newest offer (by as_of) of each GPU, option and provider; older ones are price history."""
         newest: dict[tuple[str, str, str], schema.GpuOffer] = {}
         for offer in self.gpu_offers:
             key = (offer.gpu, offer.option, offer.provider.lower())
@@ -351,7 +351,7 @@ def apply_overrides(book: PriceBook, path: Path) -> PriceBook:
 
 
 def user_pricing_dir() -> Path:
-    """The user's price table folder: $TCO_PRICING_DIR, else $XDG_DATA_HOME/tco/pricing, else ~/.local/share/tco/pricing."""
+    """Return the user's price table folder: $TCO_PRICING_DIR, else $XDG_DATA_HOME/tco/pricing, else ~/.local/share/tco/pricing."""
     configured = os.environ.get("TCO_PRICING_DIR")
     if configured:
         return Path(configured)

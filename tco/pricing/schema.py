@@ -83,7 +83,7 @@ class LongContextTier(TokenPrices):
 
 
 class PromptCacheRule(BaseModel):
-    """How a provider caches prompt prefixes for this model."""
+    """A provider's prompt-caching rule for this model."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -234,7 +234,7 @@ class BaseModelTable(BaseModel):
 
 
 class EngineProfile(BaseModel):
-    """What one serving engine adds to the hardware roofline, calibrated on its published runs."""
+    """The overheads one serving engine adds to the hardware roofline, calibrated on its published runs."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -294,7 +294,7 @@ class GpuOffer(Row):
 
 
 class GpuPurchase(Row):
-    """What owning one GPU costs up front, and the power it draws."""
+    """The up-front cost of owning one GPU, and the power it draws."""
 
     gpu: str
     purchase_usd: float = Field(gt=0)
@@ -316,7 +316,7 @@ class RateLimit(Row):
     """One account tier's rate limits for a provider's model (or model class), per minute unless named.
 
     `tpm` is a combined token limit; providers that split input and output
-    set `input_tpm` and `output_tpm` instead. `counts_cache_reads` says
+    set `input_tpm` and `output_tpm` instead. `counts_cache_reads` tells
     whether cached input tokens count against the input limit, and
     `reserves_max_tokens` whether a request's `max_tokens` is charged up front.
     """
