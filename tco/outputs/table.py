@@ -26,10 +26,11 @@ def _columns(rows: list[list[str]], right: set[int]) -> list[str]:
 
 def _token_line(details: dict) -> str:
     tokens = details["input_tokens_per_request"]
-    exact = "exact" if tokens["exact"] else "estimate"
+    # An estimate's tokenizer label already starts with "estimate:".
+    label = f"{tokens['tokenizer']} (exact)" if tokens["exact"] else tokens["tokenizer"]
     return (
         f"input {tokens['mean']:,.1f} tokens/request (p95 {tokens['p95']:,.0f}), "
-        f"output {details['output_tokens_per_request']:,.1f}; {tokens['tokenizer']} ({exact})"
+        f"output {details['output_tokens_per_request']:,.1f}; {label}"
     )
 
 
