@@ -164,7 +164,7 @@ def predict_case(case: Case, book, parameters: ServingParameters) -> float:
     lora = None
     if case.adapters:
         engine = parameters.engines[case.engine]
-        # An engine holds at most one adapter per sequence of its largest batch on the GPU.
+        # An engine keeps at most one adapter per sequence of its largest batch on the GPU.
         lora = Lora(case.adapters, case.lora_rank, LORA_TARGETS, slots=min(case.adapters, engine.max_batch_size))
     result = predict(
         arch, gpu, parameters, case.input_tokens, case.output_tokens, case.concurrency,

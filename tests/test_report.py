@@ -1,4 +1,4 @@
-"""The planning report: files written, the answer stated, charts embedded, every assumption sourced."""
+"""The planning report: files written, the result stated, charts embedded, every assumption sourced."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def sample(
 
 
 def quantile(distribution: Distribution, probability: float) -> float:
-    """The closed-form quantile, for every kind but empirical."""
+    """Return the closed-form quantile, for every kind but empirical."""
     if distribution.uniform:
         low, high = distribution.uniform
         return low + probability * (high - low)

@@ -34,7 +34,7 @@ class ScenarioResult:
         return self.loaded.scenario.name
 
     def deployment_rows(self) -> list[dict]:
-        """One row per deployment at the chosen volume, with its breakdown and details."""
+        """Return one row per deployment at the chosen volume, with its breakdown and details."""
         rows = []
         for model in self.models:
             breakdown = {key: float(value[0]) for key, value in model.monthly_cost(np.array([self.volume])).items()}
@@ -65,7 +65,7 @@ def evaluate(
     book: PriceBook | None = None,
     break_even: bool = True,
 ) -> ScenarioResult:
-    """Measure tokens and traffic, build every deployment and (unless told not to) locate break-even volumes."""
+    """Measure tokens and traffic, build every deployment and, with `break_even`, locate break-even volumes."""
     low, high = volume_range
     if not 0 < low < high:
         raise ScenarioError(f"volume range {low:g}:{high:g} must satisfy 0 < MIN < MAX")

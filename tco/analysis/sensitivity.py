@@ -1,4 +1,4 @@
-"""Swing each numeric scenario input down and up and rank inputs by how far they move the answer.
+"""Swing each numeric scenario input down and up, and rank inputs by how far they move the costs.
 
 The inputs are every number in the scenario file (volumes, token counts,
 rates, prices a scenario states, latency targets...), each swung by a stated

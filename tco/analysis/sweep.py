@@ -26,7 +26,7 @@ class Parameter:
 
 
 def _value(text: str):
-    """A number where the text is one (1e6 included, which YAML 1.1 reads as a string), else YAML's reading."""
+    """Parse a number where the text is one (1e6 included, which YAML 1.1 reads as a string), else YAML."""
     text = text.strip()
     for number_type in (int, float):
         try:

@@ -5,7 +5,7 @@ other inputs at their scenario values), giving every deployment's cost curve
 over a log-spaced volume grid at each point. A sample's cost is then the base
 curve plus, for each input, the change its sampled value makes, interpolated
 between the two nearest quantile points. That is exact for one uncertain input
-and for inputs that change different deployments or add to a cost; where two
+and for inputs that change different deployments or add to a cost. Where two
 inputs multiply (a price and a token count, say) the joint change is
 approximated by the sum of the single changes. The monthly volume is an axis,
 not an input: an uncertain `workload.requests_per_month` is applied exactly, by

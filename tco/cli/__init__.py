@@ -36,7 +36,8 @@ def main(verbose: int) -> None:
     # logging is imported here, not at module level, because it costs a third of `tco --help`'s start-up.
     import logging
 
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    level = levels.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 

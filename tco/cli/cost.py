@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, echo_columns, echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json
 
 TOKEN_OPTIONS = [
     ("input_tokens", "All input tokens of one request, cached and cache-write ones included."),
@@ -113,14 +113,7 @@ def _parse_month(_context, _parameter, value: str | None) -> tuple[dt.date, dt.d
     type=click.Choice(["csv", "openai", "anthropic", "gemini"]),
     help="Format of --usage. Default: csv for .csv files.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@TABLE_JSON_OPTION
 @PRICING_DIR_OPTION
 def cost(**options) -> None:
     """Price token usage in USD, by token class, with the price's source and date.

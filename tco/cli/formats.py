@@ -57,6 +57,15 @@ def PRICING_DIR_OPTION(function):  # noqa: N802 - used as a decorator like click
     return _PRICING_DIR(_PRICING_FILE(function))
 
 
+TABLE_JSON_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
 _SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
 _NUMBER = re.compile(r"^\s*(-?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbg]?)\s*$", re.IGNORECASE)
 

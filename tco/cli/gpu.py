@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_json
 
 PRECISIONS = ["bf16", "fp16", "fp8", "int8", "int4"]
 KV_PRECISIONS = ["bf16", "fp16", "fp8"]
@@ -65,14 +65,7 @@ def _concurrency(value: str) -> int | None:
     help="Adapters held on the GPU at once (vLLM's max_loras). Default: all.",
 )
 @click.option("--engine", help="Engine profile from pricing/serving.yaml. Default: trt-llm.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@TABLE_JSON_OPTION
 @PRICING_DIR_OPTION
 def plan(
     model: str,

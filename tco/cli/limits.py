@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, echo_json, parse_volume
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_json, parse_volume
 
 
 @click.group()
@@ -17,14 +17,7 @@ def limits() -> None:
 @click.option("--volume", help="Requests per month (3000000, 3e6 or 3M). Default: the scenario's.")
 @click.option("--tier", help="Simulate throttling on this tier (e.g. 'Tier 1') instead of the lowest that fits.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the busiest-hour resampling.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@TABLE_JSON_OPTION
 @PRICING_DIR_OPTION
 def check(scenario: str, volume: str | None, tier: str | None, seed: int, output_format: str) -> None:
     """For each API deployment of SCENARIO: the lowest tier that holds the peak minute, and throttling.

@@ -6,10 +6,16 @@ from pathlib import Path
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
+from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_csv, echo_json
 from tco.errors import TcoError
 
 CHANGE_SHARE = 0.2
+WRITE_FOLDER_OPTION = click.option(
+    "--pricing-dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="User table folder to write to. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
+)
 
 
 @click.group()
@@ -83,14 +89,7 @@ def _price(value: float | None) -> str:
 @click.argument("model")
 @click.option("--provider", help="Host of the model when several price it.")
 @PRICING_DIR_OPTION
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@TABLE_JSON_OPTION
 def show(model: str, provider: str | None, output_format: str) -> None:
     """Show one model's prices, tiers, cache rule and price history, with sources."""
     from tco.pricing.book import active_price_book
@@ -199,20 +198,8 @@ def stale(days: int, output_format: str) -> None:
 )
 @click.option("--yes", is_flag=True, help=f"Apply even when more than {CHANGE_SHARE:.0%} of prices change.")
 @click.option("--date", "on_date", help="Effective date of the imported prices (YYYY-MM-DD). Default: today.")
-@click.option(
-    "--pricing-dir",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="User table folder to write to. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@WRITE_FOLDER_OPTION
+@TABLE_JSON_OPTION
 def import_prices(
     source: str,
     path: Path,
@@ -337,20 +324,8 @@ def diff(first: str, second: str, output_format: str) -> None:
     help="CSV of offers: gpu, option, provider, usd_per_hour, source, as_of, notes.",
 )
 @click.option("--apply", "apply_changes", is_flag=True, help="Write the offers; without it only the diff is shown.")
-@click.option(
-    "--pricing-dir",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="User table folder to write to. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@WRITE_FOLDER_OPTION
+@TABLE_JSON_OPTION
 def import_gpu_offers(path: Path, apply_changes: bool, folder: Path | None, output_format: str) -> None:
     """Compare a CSV of GPU hourly offers with the tables; --apply adds them, keeping older prices as history."""
     from tco.pricing.book import load_price_book, user_pricing_dir

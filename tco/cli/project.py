@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, echo_columns, echo_json, parse_volume
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json, parse_volume
 
 
 @click.command()
@@ -35,14 +35,7 @@ from tco.cli.formats import PRICING_DIR_OPTION, echo_columns, echo_json, parse_v
     help="Yearly fall of GPU prices.",
 )
 @PRICING_DIR_OPTION
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@TABLE_JSON_OPTION
 def project(
     scenario: str,
     months: int,

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, echo_columns, echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json
 
 
 @click.command()
@@ -20,14 +20,7 @@ from tco.cli.formats import PRICING_DIR_OPTION, echo_columns, echo_json
 )
 @click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Inputs to show in the table.")
 @PRICING_DIR_OPTION
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@TABLE_JSON_OPTION
 def sensitivity(scenario: str, share: float, top: int, output_format: str) -> None:
     """Swing every number in SCENARIO down and up by --share; rank inputs by the change in monthly cost.
 

@@ -71,7 +71,7 @@ class FineTunedApiModel:
         return costs
 
     def request_profiles(self, max_tokens: int) -> list[RequestProfile]:
-        """The mean request this deployment sends to its hosted model, for rate-limit checks."""
+        """Return the mean request this deployment sends to its hosted model, for rate-limit checks."""
         return [RequestProfile(self.model, self.tokens.input.mean, 0.0, self.tokens.output_mean, max_tokens)]
 
     def breakpoints(self, low: float, high: float) -> np.ndarray:

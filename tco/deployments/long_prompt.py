@@ -102,7 +102,7 @@ class LongPromptModel:
         if self.cache_mode() not in CACHING_MODES:
             return without
         # With explicit caching (Anthropic) the caller can leave the cache off at volumes where
-        # the write premium costs more than the reads save; automatic caching is no choice.
+        # the write premium costs more than the reads save. Automatic caching cannot be left off.
         use_cache = np.ones_like(volumes, dtype=bool)
         if self.rule is not None and not self.rule.automatic and self.caching.hit_rate is None:
             use_cache = sum(with_cache.values()) <= sum(without.values())
@@ -119,7 +119,7 @@ class LongPromptModel:
         return costs
 
     def request_profiles(self, max_tokens: int) -> list[RequestProfile]:
-        """The mean request this deployment sends to its hosted model, for rate-limit checks."""
+        """Return the mean request this deployment sends to its hosted model, for rate-limit checks."""
         cached = float(self.hit_rates(np.array([1e6]))[0]) * self.prefix_tokens
         profile = RequestProfile(self.model, self.tokens.input.mean, cached, self.tokens.output_mean, max_tokens)
         return [profile]

@@ -28,7 +28,7 @@ class PerTaskModel:
         return totals
 
     def request_profiles(self, max_tokens: int):
-        """Each task's mean request, weighted by the task's share of the volume."""
+        """Return each task's mean request, weighted by the task's share of the volume."""
         profiles = []
         for task, model in zip(self.tasks, self.models):
             for profile in model.request_profiles(max_tokens):

@@ -146,7 +146,7 @@ def cheapest_map_chart(
     path: Path,
     subtitle: str,
 ) -> None:
-    """Which deployment is cheapest over volume (x) and one other input (y)."""
+    """Draw which deployment is cheapest over volume (x) and one other input (y)."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(9, 5), dpi=150)
     from matplotlib.colors import ListedColormap

@@ -26,7 +26,7 @@ def _flatten(node, path: str = ""):
 
 
 def _nearest_basis(flat: dict, path: str) -> str | None:
-    """The `basis` (or `..._basis`) field closest above `path`: the reason a stated figure was chosen."""
+    """Return the `basis` (or `..._basis`) field closest above `path`: the reason a stated figure was chosen."""
     parts = path.split(".")
     for depth in range(len(parts) - 1, 0, -1):
         parent = ".".join(parts[:depth])
@@ -37,7 +37,7 @@ def _nearest_basis(flat: dict, path: str) -> str | None:
 
 
 def assumptions_ledger(document: dict, scenario_document: dict, scenario_path: str) -> list[dict]:
-    """Every scenario input with its value and where it comes from, then every price and spec used."""
+    """List every scenario input with its value and source, then every price and spec used."""
     flat = dict(_flatten(scenario_document))
     rows = []
     for path, value in flat.items():

@@ -148,7 +148,7 @@ def self_hosted_lines(deployment: dict) -> list[str]:
 
 
 def api_detail_lines(deployments: list[dict]) -> list[str]:
-    """One line per hosted deployment: prompt-cache mode and hit rate, retries, expected latency."""
+    """Describe each hosted deployment in one line: prompt-cache mode and hit rate, retries, expected latency."""
     lines = []
     for deployment in deployments:
         details = deployment["details"]

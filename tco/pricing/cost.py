@@ -194,7 +194,7 @@ class Usage:
         }
 
     def passes_threshold(self, model: ApiModel) -> np.ndarray | bool:
-        """Whether each request's whole input passes the model's long-context threshold."""
+        """Return whether each request's whole input passes the model's long-context threshold."""
         tier = model.long_context
         if tier is None:
             return False

@@ -47,7 +47,7 @@ CHANGE_CONFIRMATION_SHARE = 0.2
 
 @dataclass
 class ImportPlan:
-    """What an import would change, before anything is written."""
+    """The changes an import would make, listed before anything is written."""
 
     source: str
     changed: list[tuple[ApiModel, ApiModel, dict[str, tuple]]] = field(default_factory=list)
@@ -122,7 +122,7 @@ def _current_rows(book: PriceBook) -> dict[tuple[str, str], ApiModel]:
 
 
 def _dated_row(row: ApiModel, updates: dict, effective: dt.date, on: dt.date, source: str, where: str) -> ApiModel:
-    """A copy of `row` with new prices, dated `effective`, checked for schema and unit slips."""
+    """Copy `row` with new prices, dated `effective`, and check it for schema errors and unit slips."""
     data = row.model_dump()
     data.update(updates)
     data.update(effective_from=effective, aliases=[], as_of=on, source=source)

@@ -316,7 +316,7 @@ class RateLimit(Row):
     """One account tier's rate limits for a provider's model (or model class), per minute unless named.
 
     `tpm` is a combined token limit; providers that split input and output
-    set `input_tpm` and `output_tpm` instead. `counts_cache_reads` tells
+    set `input_tpm` and `output_tpm` instead. `counts_cache_reads` is
     whether cached input tokens count against the input limit, and
     `reserves_max_tokens` whether a request's `max_tokens` is charged up front.
     """

@@ -4,7 +4,7 @@ Providers count input differently:
 - OpenAI: `prompt_tokens` (Chat Completions) or `input_tokens` (Responses)
   include the cached tokens, which `*_tokens_details.cached_tokens` gives;
   reasoning tokens are inside the completion or output tokens.
-- Anthropic: `input_tokens` excludes cache reads and writes; the whole input
+- Anthropic: `input_tokens` excludes cache reads and writes. The whole input
   is input + `cache_creation_input_tokens` + `cache_read_input_tokens`, and
   `cache_creation` splits writes into 5-minute and 1-hour ones.
 - Gemini: `promptTokenCount` includes `cachedContentTokenCount`; thinking
@@ -176,7 +176,7 @@ RECORD_TIERS = {
 
 
 def _usage_missing(record: dict, usage_format: str) -> bool:
-    """Whether a record is a streamed chunk that carries no usage (OpenAI sends usage only in the last one)."""
+    """Return whether a record is a streamed chunk without usage (OpenAI sends usage only in the last one)."""
     if usage_format == "openai":
         inner = record.get("response") if isinstance(record.get("response"), dict) else record
         return (
@@ -231,7 +231,7 @@ def read_usage_objects(path: Path, usage_format: str, default_model: str | None)
 
 
 def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
-    """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` says more."""
+    """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` gives a count."""
     try:
         frame = pd.read_csv(
             path, dtype={"model": str, "provider": str, "date": str, "service_tier": str, "endpoint": str}

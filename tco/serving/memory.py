@@ -13,7 +13,7 @@ GIB = 2**30
 
 @dataclass(frozen=True)
 class MemoryPlan:
-    """Where a replica's GPU memory goes, in bytes, and the concurrency it allows."""
+    """A replica's GPU memory split, in bytes, and the concurrency it allows."""
 
     gpus: int
     total_bytes: float
@@ -69,7 +69,7 @@ def plan_memory(
     weights, the adapter slots (vLLM reserves max_loras x max_lora_rank in
     every LoRA-capable layer) and a per-GPU reserve for activations and the
     CUDA context, as TensorRT-LLM's kv_cache_free_gpu_mem_fraction does. A
-    sequence holds its input plus `kv_output_fraction` of its output on
+    sequence keeps its input plus `kv_output_fraction` of its output on
     average under continuous batching.
     """
     fraction = parameters.kv_output_fraction if kv_output_fraction is None else kv_output_fraction

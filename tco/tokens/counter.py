@@ -47,7 +47,7 @@ def _encoded_lengths(encoding_name: str, texts: tuple[str, ...]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TokenCounter:
-    """Counts tokens the way `spec` says, and labels how exact the count is."""
+    """A token counter that follows `spec` and labels how exact its count is."""
 
     spec: TokenizerSpec
 
