@@ -249,3 +249,108 @@ def test_csv_bad_endpoint_named(runner, tmp_path):
     result = runner.invoke(main, ["cost", "--usage", str(path)])
     assert result.exit_code == 1
     assert "row 3: endpoint 'eu'" in result.output
+
+
+# Models with a long-context tier, a price change and flex or batch tiers, so every branch of the bulk path runs.
+MIXED_MODELS = [
+    ("claude-sonnet-4-5", "anthropic", ("standard", "batch")),
+    ("gemini-2.5-pro", "google", ("standard", "batch")),
+    ("o3", "openai", ("standard", "flex", "priority")),
+    ("mistral-small-latest", "mistral", ("standard",)),
+    ("gpt-4o-mini", "openai", ("standard", "batch", "priority")),
+]
+
+
+def mixed_usage_frame(rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(MIXED_MODELS), rows)
+    input_tokens = rng.integers(1_000, 400_000, rows).astype(float)
+    output_tokens = rng.integers(1, 4_000, rows).astype(float)
+    cached = np.floor(input_tokens * rng.random(rows) * 0.5)
+    writes = np.floor((input_tokens - cached) * rng.random(rows) * 0.3)
+    frame = pd.DataFrame(
+        {
+            "model": [MIXED_MODELS[pick][0] for pick in picks],
+            "provider": [MIXED_MODELS[pick][1] if rng.random() < 0.5 else None for pick in picks],
+            "service_tier": [rng.choice(MIXED_MODELS[pick][2]) for pick in picks],
+            "date": rng.choice(["2025-06-09", "2025-06-10", "2026-03-15", "2026-03-16", "2026-12-01"], rows),
+            "input_tokens": input_tokens,
+            "cached_input_tokens": cached,
+            "cache_write_tokens": writes,
+            "cache_write_1h_tokens": 0.0,
+            "output_tokens": output_tokens,
+            "reasoning_tokens": np.floor(output_tokens * rng.random(rows) * 0.5),
+            "requests": rng.integers(1, 5, rows).astype(float),
+            "record": [f"log.csv row {number}" for number in range(2, rows + 2)],
+        }
+    )
+    # o3's price row before 2025-06-10 lists no flex or priority tier.
+    frame.loc[(frame["model"] == "o3") & (frame["date"] < "2025-06-10"), "service_tier"] = "standard"
+    return frame
+
+
+def test_bulk_pricing_matches_each_row_priced_alone(book):
+    import datetime as dt
+
+    from tco.pricing.cost import Usage, price
+
+    frame = mixed_usage_frame(300, seed=3)
+    priced = price_usage_frame(book, frame)
+    classes = ["input", "cached_input", "cache_write", "cache_write_1h", "output", "reasoning", "request_fees"]
+    for position, row in enumerate(frame.itertuples()):
+        model = book.api_model(
+            row.model, None if pd.isna(row.provider) else row.provider, dt.date.fromisoformat(row.date)
+        )
+        usage = Usage(row.input_tokens, row.output_tokens, row.cached_input_tokens, row.cache_write_tokens,
+                      row.cache_write_1h_tokens, row.reasoning_tokens, row.requests)  # fmt: skip
+        alone = price(model, usage, row.service_tier)
+        assert priced.loc[position, classes].to_numpy(dtype=float) == pytest.approx(
+            [float(alone[name]) for name in classes]
+        ), (position, row)
+        assert priced.loc[position, "model"] == model.model
+
+
+def test_bulk_pricing_reads_categorical_columns_alike(book):
+    frame = mixed_usage_frame(200, seed=4)
+    as_categories = frame.astype({name: "category" for name in ("model", "provider", "service_tier", "date")})
+    assert summarize(price_usage_frame(book, as_categories)) == summarize(price_usage_frame(book, frame))
+
+
+def test_long_context_rows_split_within_one_model(book):
+    frame = mixed_usage_frame(400, seed=5)
+    sonnet = frame[frame["model"] == "claude-sonnet-4-5"].reset_index(drop=True)
+    priced = price_usage_frame(book, sonnet)
+    rate = priced["output"] / ((sonnet["output_tokens"] - sonnet["reasoning_tokens"]) * sonnet["requests"]) * 1e6
+    batch = (sonnet["service_tier"] == "batch").to_numpy()
+    long_context = (sonnet["input_tokens"] > 200_000).to_numpy()
+    # Sonnet 4.5 output: 15 USD per million, 22.50 above 200k input tokens; batch halves both.
+    expected = np.where(long_context, 22.5, 15.0) * np.where(batch, 0.5, 1.0)
+    assert long_context.any() and (~long_context).any()
+    assert rate.to_numpy() == pytest.approx(expected)
+
+
+def test_row_dated_before_first_price_named(book):
+    import dataclasses
+    import datetime as dt
+
+    # A model whose table starts on a date: the row dated before it has no price to take.
+    dated = [
+        row.model_copy(update={"effective_from": dt.date(2025, 1, 1)}) if row.model == "gpt-4o-mini" else row
+        for row in book.api_models
+    ]
+    frame = mixed_usage_frame(3, seed=6)
+    frame.loc[:, "model"] = "gpt-4o-mini"
+    frame.loc[:, "provider"] = "openai"
+    frame.loc[:, "service_tier"] = "standard"
+    frame.loc[:, "date"] = ["2025-02-01", "2024-12-31", "2025-01-01"]
+    with pytest.raises(UsageError, match="log.csv row 3: gpt-4o-mini has no price before 2025-01-01"):
+        price_usage_frame(dataclasses.replace(book, api_models=tuple(dated)), frame)
+
+
+def test_missing_batch_price_names_row(book):
+    frame = mixed_usage_frame(3, seed=7)
+    frame.loc[:, "model"] = "deepseek-chat"
+    frame.loc[:, "provider"] = None
+    frame.loc[:, "service_tier"] = ["standard", "standard", "batch"]
+    with pytest.raises(UsageError, match="log.csv row 4: .*no batch price"):
+        price_usage_frame(book, frame)

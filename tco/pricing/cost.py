@@ -202,24 +202,84 @@ class Usage:
         return total_input > tier.threshold_tokens if tier.comparison == ">" else total_input >= tier.threshold_tokens
 
 
+@dataclass(frozen=True)
+class RateTable:
+    """Rates of every token class for a list of (model, service tier, endpoint) keys, looked up by key number.
+
+    `usd_per_mtok` has one row per token class, in TOKEN_CLASSES order, and
+    two columns per key: column 2k holds key k's standard rate and column
+    2k + 1 its long-context rate. A key without a long-context tier has an
+    infinite threshold; an unused key (None) has NaN rates.
+    """
+
+    usd_per_mtok: np.ndarray
+    thresholds: np.ndarray
+    inclusive: np.ndarray
+    fees: np.ndarray
+
+    @classmethod
+    def build(cls, keys: list[tuple[ApiModel, ServiceTier, Endpoint] | None]) -> RateTable:
+        """Resolve the rates of each key through `effective_rates`; a UsageError names the model."""
+        rates = np.full((2 * len(keys), len(TOKEN_CLASSES)), np.nan)
+        thresholds = np.full(len(keys), np.inf)
+        inclusive = np.zeros(len(keys), dtype=bool)
+        fees = np.zeros(len(keys))
+        for number, key in enumerate(keys):
+            if key is None:
+                continue
+            model, service_tier, endpoint = key
+            standard = effective_rates(model, service_tier, endpoint)
+            rates[2 * number] = [standard[name].usd_per_mtok for name in TOKEN_CLASSES]
+            if model.long_context is not None:
+                long = effective_rates(model, service_tier, endpoint, long_context=True)
+                rates[2 * number + 1] = [long[name].usd_per_mtok for name in TOKEN_CLASSES]
+                thresholds[number] = model.long_context.threshold_tokens
+                inclusive[number] = model.long_context.comparison != ">"
+            uplift = 1 + (model.regional_uplift or 0.0) if endpoint == "regional" else 1.0
+            fees[number] = (model.usd_per_request or 0.0) * uplift
+        return cls(np.ascontiguousarray(rates.T), thresholds, inclusive, fees)
+
+
+def price_classes(
+    table: RateTable,
+    keys: np.ndarray | int,
+    tokens: dict[str, np.ndarray | float],
+    requests: np.ndarray | float,
+    total_input: np.ndarray | float,
+) -> dict[str, np.ndarray]:
+    """Price disjoint token classes (a class left out counts zero) for the rate-table key of each row.
+
+    `total_input` is each request's whole input, which decides the
+    long-context tier. Returns USD per token class plus `request_fees`.
+    """
+    keys = np.asarray(keys)
+    shape = np.broadcast_shapes(keys.shape, np.shape(requests), np.shape(total_input), *map(np.shape, tokens.values()))
+    rows = 2 * keys
+    if np.isfinite(table.thresholds).any():
+        threshold = table.thresholds[keys]
+        total_input = np.asarray(total_input, dtype=float)
+        rows = rows + np.where(table.inclusive[keys], total_input >= threshold, total_input > threshold)
+    single_requests = np.ndim(requests) == 0 and float(requests) == 1.0
+    result = {}
+    for column, token_class in enumerate(TOKEN_CLASSES):
+        counts = tokens.get(token_class)
+        if counts is None:
+            result[token_class] = np.zeros(shape)
+            continue
+        usd = np.multiply(counts, (table.usd_per_mtok[column] / TOKENS_PER_MTOK)[rows])
+        if not single_requests:
+            usd = usd * requests
+        result[token_class] = usd if np.shape(usd) == shape else np.broadcast_to(usd, shape).astype(float)
+    result["request_fees"] = np.broadcast_to(np.asarray(requests, dtype=float) * table.fees[keys], shape).astype(float)
+    return result
+
+
 def price(
     model: ApiModel, usage: Usage, service_tier: ServiceTier = "standard", endpoint: Endpoint = "global"
 ) -> dict[str, np.ndarray]:
     """Return USD per token class (plus `request_fees`) for `usage.requests` requests of each usage row."""
-    tokens = usage.by_class()
-    requests = np.asarray(usage.requests, dtype=float)
-    base = effective_rates(model, service_tier, endpoint)
-    long_mask = usage.passes_threshold(model)
-    long_rates = effective_rates(model, service_tier, endpoint, long_context=True) if np.any(long_mask) else base
-
-    result = {}
-    for token_class in TOKEN_CLASSES:
-        rate = np.where(long_mask, long_rates[token_class].usd_per_mtok, base[token_class].usd_per_mtok)
-        result[token_class] = tokens[token_class] * requests * rate / TOKENS_PER_MTOK
-    fee = model.usd_per_request or 0.0
-    uplift = 1 + (model.regional_uplift or 0.0) if endpoint == "regional" else 1.0
-    result["request_fees"] = np.broadcast_to(requests * fee * uplift, np.shape(result["input"])).astype(float)
-    return result
+    table = RateTable.build([(model, service_tier, endpoint)])
+    return price_classes(table, 0, usage.by_class(), usage.requests, usage.input_tokens)
 
 
 def price_usage(

@@ -26,7 +26,7 @@ import pandas as pd
 
 from tco.errors import DataFileError, UnknownModelError, UsageError
 from tco.pricing.book import PriceBook
-from tco.pricing.cost import TOKEN_CLASSES, Usage, price
+from tco.pricing.cost import TOKEN_CLASSES, RateTable, price_classes
 
 TOKEN_COLUMNS = (
     "input_tokens",
@@ -230,51 +230,77 @@ def read_usage_objects(path: Path, usage_format: str, default_model: str | None)
     return frame
 
 
-def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
-    """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` gives a count."""
+STRING_COLUMNS = ("model", "provider", "date", "service_tier", "endpoint")
+
+
+def _read_csv(path: Path, dtype: dict) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(
-            path, dtype={"model": str, "provider": str, "date": str, "service_tier": str, "endpoint": str}
-        )
+        return pd.read_csv(path, dtype=dtype)
     except FileNotFoundError as error:
         raise DataFileError(f"{path}: file not found") from error
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise DataFileError(f"{path}: not a readable CSV file ({error})") from error
+
+
+def _bad_number(path: Path) -> UsageError | None:
+    """Find the first cell of a count column that is not a number, reading every column as text."""
+    frame = _read_csv(path, dtype=str)
+    for column in (*TOKEN_COLUMNS, "requests"):
+        if column in frame:
+            bad = pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()
+            if bad.any():
+                row = _first(bad.to_numpy())
+                return UsageError(f"{path} row {row + 2}: column {column} is {frame[column].iloc[row]!r}, not a number")
+    return None
+
+
+def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
+    """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` gives a count.
+
+    Text columns are read as categories, since a log repeats a few model,
+    provider, tier and date values over many rows; the file's path goes in
+    the frame's `attrs["source"]`, so errors name the file and row.
+    """
+    dtype = {column: "category" for column in STRING_COLUMNS} | {
+        column: float for column in (*TOKEN_COLUMNS, "requests")
+    }
+    try:
+        frame = _read_csv(path, dtype)
+    except ValueError as error:
+        raise _bad_number(path) or DataFileError(f"{path}: not a readable CSV file ({error})") from error
     if any(str(column).lstrip().startswith(("{", "[")) for column in frame.columns):
         raise DataFileError(f"{path}: this is JSON, not a CSV file; give --usage-format openai, anthropic or gemini")
-    if "model" not in frame.columns:
-        if default_model is None:
-            raise DataFileError(f"{path}: no 'model' column and no --model; the columns are {', '.join(frame.columns)}")
-        frame["model"] = default_model
-    elif default_model is not None:
-        frame["model"] = frame["model"].fillna(default_model)
     unknown = [column for column in frame.columns if column not in ("model", *TOKEN_COLUMNS, *OPTIONAL_COLUMNS)]
     if unknown:
         raise DataFileError(
             f"{path}: unknown column(s) {', '.join(unknown)}; tco reads model, "
             f"{', '.join(TOKEN_COLUMNS)} and optional {', '.join(OPTIONAL_COLUMNS)}"
         )
-    for column in TOKEN_COLUMNS + ("requests",):
-        if column not in frame.columns:
-            frame[column] = 1.0 if column == "requests" else 0.0
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() & frame[column].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise UsageError(f"{path} row {row + 2}: column {column} is {frame[column].iloc[row]!r}, not a number")
-        frame[column] = values.fillna(1.0 if column == "requests" else 0.0)
-    missing_model = frame["model"].isna()
+    frame.attrs["source"] = str(path)
+    if "model" not in frame.columns:
+        if default_model is None:
+            raise DataFileError(f"{path}: no 'model' column and no --model; the columns are {', '.join(frame.columns)}")
+        frame["model"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [default_model])
+    missing_model = frame["model"].isna().to_numpy()
     if missing_model.any():
-        raise UsageError(f"{path} row {int(np.flatnonzero(missing_model.to_numpy())[0]) + 2}: no model")
-    frame["record"] = (
-        [f"{path} row {number}" for number in range(2, len(frame) + 2)] if len(frame) < 10_000 else str(path)
-    )
+        if default_model is None:
+            raise UsageError(f"{path} row {_first(missing_model) + 2}: no model")
+        models = frame["model"]
+        if default_model not in models.cat.categories:
+            models = models.cat.add_categories([default_model])
+        frame["model"] = models.fillna(default_model)
+    for column in TOKEN_COLUMNS + ("requests",):
+        empty = 1.0 if column == "requests" else 0.0
+        if column not in frame.columns:
+            frame[column] = empty
+        elif np.isnan(frame[column].to_numpy()).any():
+            frame[column] = frame[column].fillna(empty)
     return frame
 
 
 def _where(frame: pd.DataFrame, position: int) -> str:
     """Name a row of a usage frame: its record label, or the file and CSV row number."""
-    label = str(frame["record"].iloc[position])
+    label = str(frame["record"].iloc[position]) if "record" in frame else frame.attrs.get("source", "usage")
     return (
         label
         if any(word in label for word in (" row ", " line ", " record ")) or label.endswith(".json")
@@ -282,22 +308,100 @@ def _where(frame: pd.DataFrame, position: int) -> str:
     )
 
 
-def _check_rows(frame: pd.DataFrame) -> None:
-    """Reject inconsistent rows, naming the first one that fails."""
-    checks = [
-        (frame[list(TOKEN_COLUMNS) + ["requests"]].lt(0).any(axis=1), "a negative count"),
-        (frame["cached_input_tokens"] + frame["cache_write_tokens"] + frame["cache_write_1h_tokens"] > frame["input_tokens"],
-         "more cached and cache-write tokens than input tokens (input counts all input, cached included)"),
-        (frame["reasoning_tokens"] > frame["output_tokens"], "more reasoning tokens than output tokens (output counts reasoning)"),
-    ]  # fmt: skip
-    for mask, problem in checks:
-        if mask.any():
-            position = int(np.flatnonzero(mask.to_numpy())[0])
-            where = frame["record"].iloc[position]
-            where = (
-                where if " row " in where or " line " in where or " record " in where else f"{where} row {position + 2}"
+def _first(mask: np.ndarray) -> int:
+    return int(np.argmax(mask))
+
+
+def _token_classes(frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return the count columns as float arrays and the disjoint token classes, naming the first inconsistent row.
+
+    A class whose column is all zero is left out, so pricing skips it.
+    """
+    counts = {name: frame[name].to_numpy(dtype=float) for name in (*TOKEN_COLUMNS, "requests")}
+    nonzero = {}
+    for name, values in counts.items():
+        low, high = (values.min(), values.max()) if len(values) else (0.0, 0.0)
+        if not (low >= 0 and high < np.inf):
+            problem = "a negative count" if np.nanmin(values) < 0 else f"{name} is not a finite number"
+            raise UsageError(f"{_where(frame, _first(~((values >= 0) & (values < np.inf))))}: {problem}")
+        nonzero[name] = high > 0
+    uncached = counts["input_tokens"]
+    for name in ("cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens"):
+        if nonzero[name]:
+            uncached = uncached - counts[name]
+    if uncached is not counts["input_tokens"] and uncached.min(initial=0.0) < 0:
+        raise UsageError(
+            f"{_where(frame, _first(uncached < 0))}: more cached and cache-write tokens than input tokens "
+            "(input counts all input, cached included)"
+        )
+    visible = counts["output_tokens"]
+    if nonzero["reasoning_tokens"]:
+        visible = visible - counts["reasoning_tokens"]
+        if visible.min(initial=0.0) < 0:
+            raise UsageError(
+                f"{_where(frame, _first(visible < 0))}: more reasoning tokens than output tokens (output counts reasoning)"
             )
-            raise UsageError(f"{where}: {problem}")
+    classes = {
+        "input": uncached,
+        "cached_input": counts["cached_input_tokens"],
+        "cache_write": counts["cache_write_tokens"],
+        "cache_write_1h": counts["cache_write_1h_tokens"],
+        "output": visible,
+        "reasoning": counts["reasoning_tokens"],
+    }
+    column_of = dict(zip(TOKEN_CLASSES, ("input_tokens", "cached_input_tokens", "cache_write_tokens",
+                                        "cache_write_1h_tokens", "output_tokens", "reasoning_tokens")))  # fmt: skip
+    return counts, {name: values for name, values in classes.items() if nonzero[column_of[name]]}
+
+
+def _codes(frame: pd.DataFrame, column: str, default) -> tuple[np.ndarray | int, list]:
+    """Return integer codes for a column's values and the values they stand for; empty cells take `default`.
+
+    An absent column is the single code 0 for `default`. A categorical column
+    keeps its codes, so only its few distinct values are looked at.
+    """
+    if column not in frame:
+        return 0, [default]
+    series = frame[column]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, names = series.cat.codes.to_numpy().astype(np.int64), list(series.cat.categories)
+    else:
+        codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=True)
+        names = list(uniques)
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, len(names), codes)
+        names.append(default)
+    return codes, names
+
+
+def _check_allowed(frame: pd.DataFrame, column: str, codes, names: list, allowed: tuple[str, ...]) -> None:
+    for number, name in enumerate(names):
+        if name not in allowed and np.any(codes == number):
+            raise UsageError(
+                f"{_where(frame, _first(np.asarray(codes == number)))}: {column} {name!r} is not one of {', '.join(allowed)}"
+            )
+
+
+def _day_numbers(frame: pd.DataFrame, date: dt.date | None) -> np.ndarray | int | None:
+    """Return each row's date as an ordinal day number (the latest price where neither row nor option gives one)."""
+    if "date" not in frame and date is None:
+        return None
+    codes, names = _codes(frame, "date", date)
+    ordinals = []
+    for number, name in enumerate(names):
+        if name is None:
+            ordinals.append(dt.date.max.toordinal())
+            continue
+        if isinstance(name, dt.date):
+            ordinals.append(name.toordinal())
+            continue
+        parsed = pd.to_datetime(name, errors="coerce", format="%Y-%m-%d")
+        if pd.isna(parsed):
+            raise UsageError(
+                f"{_where(frame, _first(np.asarray(codes == number)))}: date {name!r} is not a date (YYYY-MM-DD)"
+            )
+        ordinals.append(parsed.date().toordinal())
+    return np.asarray(ordinals)[codes]
 
 
 def price_usage_frame(
@@ -308,123 +412,121 @@ def price_usage_frame(
     endpoint: str = "global",
     date: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Price every row, vectorized per (model, provider, price row, tier, endpoint); return USD per class and row.
+    """Price every row through one rate table of its (price row, tier, endpoint) keys; return USD per class and row.
 
     Options fill what a row leaves empty: a row's own provider, date, service
-    tier and endpoint win.
+    tier and endpoint win. String columns are turned into small integer codes
+    once, so the work per row is a few numpy passes.
     """
-    _check_rows(frame)
-    frame = frame.copy()
-    frame["provider"] = frame["provider"].fillna(provider) if "provider" in frame else provider
-    frame["service_tier"] = frame["service_tier"].fillna(service_tier) if "service_tier" in frame else service_tier
-    frame["endpoint"] = frame["endpoint"].fillna(endpoint) if "endpoint" in frame else endpoint
-    for column, allowed in (("service_tier", SERVICE_TIERS), ("endpoint", ENDPOINTS)):
-        bad = ~frame[column].isin(allowed)
-        if bad.any():
-            position = int(np.flatnonzero(bad.to_numpy())[0])
-            raise UsageError(
-                f"{_where(frame, position)}: {column} {frame[column].iloc[position]!r} is not one of {', '.join(allowed)}"
-            )
-    if "date" in frame:
-        dates = pd.to_datetime(frame["date"], errors="coerce", format="%Y-%m-%d")
-        invalid = dates.isna() & frame["date"].notna()
-        if invalid.any():
-            position = int(np.flatnonzero(invalid.to_numpy())[0])
-            raise UsageError(
-                f"{_where(frame, position)}: date {frame['date'].iloc[position]!r} is not a date (YYYY-MM-DD)"
-            )
-        frame["_date"] = dates.dt.date.where(dates.notna(), date)
-    else:
-        frame["_date"] = date
+    counts, classes = _token_classes(frame)
+    model_codes, model_names = _codes(frame, "model", None)
+    provider_codes, provider_names = _codes(frame, "provider", provider)
+    tier_codes, tier_names = _codes(frame, "service_tier", service_tier)
+    endpoint_codes, endpoint_names = _codes(frame, "endpoint", endpoint)
+    _check_allowed(frame, "service_tier", tier_codes, tier_names, SERVICE_TIERS)
+    _check_allowed(frame, "endpoint", endpoint_codes, endpoint_names, ENDPOINTS)
+    days = _day_numbers(frame, date)
 
-    rows = len(frame)
-    columns = {name: frame[name].to_numpy(dtype=float) for name in (*TOKEN_COLUMNS, "requests")}
-    usd = {name: np.zeros(rows) for name in (*TOKEN_CLASSES, "request_fees")}
-    model_ids = np.empty(rows, dtype=object)
-    providers = np.empty(rows, dtype=object)
-    has_dates = frame["_date"].notna().any() if isinstance(frame["_date"], pd.Series) else frame["_date"] is not None
-    if has_dates:
-        day_numbers = np.array(
-            [value.toordinal() if isinstance(value, dt.date) else dt.date.max.toordinal() for value in frame["_date"]]
+    # Each (model, provider) group owns a run of price rows, oldest first.
+    groups = np.asarray(model_codes) * len(provider_names) + provider_codes
+    present = np.flatnonzero(np.bincount(np.ravel(groups), minlength=len(model_names) * len(provider_names)))
+    entries: list = []
+    group_of_entry, start_of_entry = [], []
+    last_entry = np.zeros(len(model_names) * len(provider_names), dtype=np.int64)
+    for group in present:
+        model_name, provider_name = (
+            model_names[group // len(provider_names)],
+            provider_names[group % len(provider_names)],
         )
-    # Factorized once for the whole frame, so each group slices small integer codes.
-    tier_codes_all, tier_names = pd.factorize(frame["service_tier"])
-    endpoint_codes_all, endpoint_names = pd.factorize(frame["endpoint"])
-
-    # Positions of each (model, provider) group, without copying the frame per group.
-    for (model_name, model_provider), indices in frame.groupby(
-        ["model", "provider"], dropna=False, sort=False
-    ).indices.items():
-        chosen_provider = None if pd.isna(model_provider) else model_provider
         try:
-            history = book.api_model_history(model_name, chosen_provider)
+            history = book.api_model_history(model_name, None if pd.isna(provider_name) else provider_name)
         except UnknownModelError as error:
-            raise UnknownModelError(f"{_where(frame, int(indices[0]))}: {error}") from error
-        if has_dates:
-            starts = np.array([(row.effective_from or dt.date.min).toordinal() for row in history])
-            positions = np.searchsorted(starts, day_numbers[indices], side="right") - 1
-            if (positions < 0).any():
-                first = int(indices[np.flatnonzero(positions < 0)[0]])
-                raise UsageError(
-                    f"{_where(frame, first)}: {model_name} has no price before {history[0].effective_from}"
-                )
-        else:
-            positions = np.full(len(indices), len(history) - 1)
-        tier_codes, endpoint_codes = tier_codes_all[indices], endpoint_codes_all[indices]
-        combined = (positions * len(tier_names) + tier_codes) * len(endpoint_names) + endpoint_codes
-        order = np.argsort(combined, kind="stable")
-        boundaries = np.flatnonzero(np.diff(combined[order])) + 1
-        for members in np.split(order, boundaries):
-            part = indices[members]
-            first = members[0]
-            position, tier, row_endpoint = (
-                positions[first],
-                tier_names[tier_codes[first]],
-                endpoint_names[endpoint_codes[first]],
-            )
-            model = history[int(position)]
-            usage = Usage(*(columns[name][part] for name in (
-                "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-                "cache_write_1h_tokens", "reasoning_tokens", "requests",
-            )))  # fmt: skip
-            try:
-                priced = price(model, usage, tier, row_endpoint)
-            except UsageError as error:
-                raise UsageError(f"{_where(frame, int(part[0]))}: {error}") from error
-            for token_class, values in priced.items():
-                usd[token_class][part] = values
-            model_ids[part] = model.model
-            providers[part] = model.provider
+            raise UnknownModelError(f"{_where(frame, _first(np.asarray(groups == group)))}: {error}") from error
+        entries.extend(history)
+        group_of_entry.extend([group] * len(history))
+        start_of_entry.extend((row.effective_from or dt.date.min).toordinal() for row in history)
+        last_entry[group] = len(entries) - 1
+    if days is None:
+        entry = last_entry[groups]
+    else:
+        # One sorted key of group and start day finds each row's price row in a single search.
+        span = dt.date.max.toordinal() + 1
+        starts = np.asarray(group_of_entry, dtype=np.int64) * span + np.asarray(start_of_entry, dtype=np.int64)
+        entry = np.searchsorted(starts, groups * span + days, side="right") - 1
+        too_early = (entry < 0) | (np.asarray(group_of_entry)[np.maximum(entry, 0)] != groups)
+        if np.any(too_early):
+            first = _first(too_early)
+            model = entries[group_of_entry.index(groups[first])]
+            raise UsageError(f"{_where(frame, first)}: {model.model} has no price before {model.effective_from}")
 
-    result = pd.DataFrame(usd)
-    result["model"] = model_ids
-    result["provider"] = providers
-    result["requests"] = columns["requests"]
+    keys = (entry * len(tier_names) + tier_codes) * len(endpoint_names) + endpoint_codes
+    used = np.bincount(np.ravel(keys), minlength=len(entries) * len(tier_names) * len(endpoint_names))
+    key_list = [None] * len(used)
+    for key in np.flatnonzero(used):
+        rest, endpoint_code = divmod(int(key), len(endpoint_names))
+        entry_number, tier_code = divmod(rest, len(tier_names))
+        key_list[key] = (entries[entry_number], tier_names[tier_code], endpoint_names[endpoint_code])
+    try:
+        table = RateTable.build(key_list)
+    except UsageError:
+        for key, value in enumerate(key_list):
+            try:
+                RateTable.build([value])
+            except UsageError as error:
+                raise UsageError(f"{_where(frame, _first(np.asarray(keys == key)))}: {error}") from error
+        raise
+    requests = counts["requests"]
+    single = requests.min(initial=1.0) == 1.0 and requests.max(initial=1.0) == 1.0
+    usd = price_classes(table, keys, classes, 1.0 if single else requests, counts["input_tokens"])
+
+    # Canonical model and provider names, sorted, as categorical columns built from the entry codes.
+    model_ids = sorted({row.model for row in entries})
+    provider_ids = sorted({row.provider for row in entries})
+    entry_model = np.array([model_ids.index(row.model) for row in entries], dtype=np.int32)
+    entry_provider = np.array([provider_ids.index(row.provider) for row in entries], dtype=np.int32)
+    rows = len(frame)
+    entry = np.broadcast_to(entry, (rows,))
+    columns = {name: np.broadcast_to(values, (rows,)) for name, values in usd.items()}
+    columns["model"] = pd.Categorical.from_codes(entry_model[entry], model_ids)
+    columns["provider"] = pd.Categorical.from_codes(entry_provider[entry], provider_ids)
+    columns["requests"] = requests
     for name in TOKEN_COLUMNS:
-        result[name] = columns[name] * columns["requests"]
+        columns[name] = counts[name] if single else counts[name] * requests
+    result = pd.DataFrame(columns, copy=False)
     return result
 
 
 def summarize(priced: pd.DataFrame) -> dict:
-    """Total and per-model breakdown of a priced usage frame, in USD and tokens."""
+    """Total and per-model breakdown of a priced usage frame, in USD and tokens, models sorted by provider and name."""
     classes = [*TOKEN_CLASSES, "request_fees"]
-    by_model = priced.groupby(["provider", "model"], sort=True)[classes + ["requests", *TOKEN_COLUMNS]].sum()
+    model_codes, model_names = _codes(priced, "model", None)
+    provider_codes, provider_names = _codes(priced, "provider", None)
+    groups = np.asarray(provider_codes) * len(model_names) + model_codes
+    size = len(provider_names) * len(model_names)
+    sums = {
+        name: np.bincount(groups, weights=priced[name].to_numpy(dtype=float), minlength=size)
+        for name in (*classes, "requests", *TOKEN_COLUMNS)
+    }
+    present = np.flatnonzero(np.bincount(groups, minlength=size))
     models = []
-    for (provider, model), row in by_model.iterrows():
+    for group in sorted(
+        present, key=lambda group: (provider_names[group // len(model_names)], model_names[group % len(model_names)])
+    ):
         models.append(
             {
-                "provider": provider,
-                "model": model,
-                "requests": float(row["requests"]),
-                "usd": float(row[classes].sum()),
-                "breakdown": {name: float(row[name]) for name in classes},
-                "tokens": {name: float(row[name]) for name in TOKEN_COLUMNS},
+                "provider": provider_names[group // len(model_names)],
+                "model": model_names[group % len(model_names)],
+                "requests": float(sums["requests"][group]),
+                "usd": float(sum(sums[name][group] for name in classes)),
+                "breakdown": {name: float(sums[name][group]) for name in classes},
+                "tokens": {name: float(sums[name][group]) for name in TOKEN_COLUMNS},
             }
         )
+    breakdown = {name: float(sums[name].sum()) for name in classes}
     return {
         "records": int(len(priced)),
-        "requests": float(priced["requests"].sum()),
-        "usd": float(priced[classes].to_numpy().sum()),
-        "breakdown": {name: float(priced[name].sum()) for name in classes},
+        "requests": float(sums["requests"].sum()),
+        "usd": float(sum(breakdown.values())),
+        "breakdown": breakdown,
         "by_model": models,
     }
