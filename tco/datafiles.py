@@ -12,6 +12,13 @@ import yaml
 from tco.errors import DataFileError
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+# PyYAML's wheels bundle libyaml; its loader parses the price tables about ten times faster than the Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the safe loader, in C where PyYAML was built with libyaml."""
+    return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
 
 
 def read_yaml(path: Traversable | Path, error_type: type[DataFileError] = DataFileError) -> Any:
@@ -23,7 +30,7 @@ def read_yaml(path: Traversable | Path, error_type: type[DataFileError] = DataFi
     except (OSError, UnicodeDecodeError) as error:
         raise error_type(f"{path}: cannot be read ({error})") from error
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as error:
         raise error_type(f"{path}: invalid YAML: {error}") from error
 

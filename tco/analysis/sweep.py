@@ -8,10 +8,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import yaml
-
 from tco import datafiles
 from tco.analysis.run import evaluate
+from tco.datafiles import parse_yaml
 from tco.errors import ScenarioError
 from tco.scenario import LoadedScenario, Scenario, find_scenario
 
@@ -33,7 +32,7 @@ def _value(text: str):
             return number_type(text)
         except ValueError:
             continue
-    return yaml.safe_load(text)
+    return parse_yaml(text)
 
 
 def parse_parameter(text: str) -> Parameter:

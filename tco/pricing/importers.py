@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pydantic
 
+from tco.datafiles import parse_yaml
 from tco.errors import DataFileError
 from tco.pricing.book import PriceBook, load_price_book
 from tco.pricing.schema import ApiModel
@@ -298,9 +299,7 @@ def apply_plan(plan: ImportPlan, user_folder: Path, bundled: Path | None = None)
     target = user_folder / "api_models.yaml"
     existing = []
     if target.is_file():
-        import yaml
-
-        existing = (yaml.safe_load(target.read_text(encoding="utf-8")) or {}).get("models", [])
+        existing = (parse_yaml(target.read_text(encoding="utf-8")) or {}).get("models", [])
     new_rows = [new.model_dump(mode="json", exclude_defaults=True) for _, new, _ in plan.changed]
     new_rows += [row.model_dump(mode="json", exclude_defaults=True) for row in plan.history]
 
@@ -401,12 +400,10 @@ def plan_offer_import(book: PriceBook, path: Path) -> OfferPlan:
 
 def apply_offer_plan(plan: OfferPlan, user_folder: Path) -> Path:
     """Append the plan's offers to the user folder's gpu_offers.yaml; a dated offer keeps the older one as history."""
-    import yaml
-
     target = user_folder / "gpu_offers.yaml"
     existing = []
     if target.is_file():
-        existing = (yaml.safe_load(target.read_text(encoding="utf-8")) or {}).get("gpu_offers", [])
+        existing = (parse_yaml(target.read_text(encoding="utf-8")) or {}).get("gpu_offers", [])
     rows = existing + [
         offer.model_dump(mode="json", exclude_none=True) for offer in [*plan.added, *(new for _, new in plan.changed)]
     ]
