@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from tco.errors import DataFileError, ScenarioError
 from tco.scenario import (
@@ -18,13 +19,9 @@ from tco.scenario import (
     TokenDistribution,
     Traffic,
 )
+from tco.tables import Table, read_table, require_columns
 from tco.tokens.counter import TOKENS_PER_MESSAGE, TOKENS_TO_PRIME_REPLY, TokenCounter
-from tco.tokens.templates import (
-    RenderedPrompt,
-    read_table,
-    render_rows,
-    require_columns,
-)
+from tco.tokens.templates import RenderedPrompt, render_rows
 
 
 @dataclass(frozen=True)
@@ -64,21 +61,46 @@ class TokenStats:
         }
 
 
+# ISO 8601 dates and times without a zone, which numpy parses directly: 2023-11-16 18:15:46.6805900.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
+    """Return each arrival's time in seconds after the trace's first arrival, in file order.
+
+    ISO 8601 times are parsed with numpy; any other format (time zones,
+    day-first dates) goes to pandas' mixed-format parser.
+    """
+    table = read_table(trace)
+    require_columns(table, [timestamp_column], trace)
+    texts = table.column(timestamp_column)
+    if len(texts) < 2:
+        raise DataFileError(f"{trace}: a trace needs at least two arrivals to measure a peak")
+    times = None
+    if all(map(_ISO_TIME.fullmatch, texts)):
+        try:
+            times = np.array(texts, dtype="datetime64[ns]")
+        except ValueError:
+            times = None  # such as month 13; pandas names the value below
+    if times is None:
+        import pandas as pd
+
+        parsed = pd.to_datetime(pd.Series(texts), errors="coerce", format="mixed")
+        if parsed.isna().any():
+            bad = texts[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
+            raise DataFileError(f"{trace}: column {timestamp_column} has a value that is not a time: {bad!r}")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        times = parsed.to_numpy(dtype="datetime64[ns]")
+    return (times - times.min()) / np.timedelta64(1, "s")
+
+
 def bucket_counts(trace: Path, timestamp_column: str, bucket_seconds: int) -> np.ndarray:
     """Count arrivals per bucket from the trace's first arrival to its last, empty buckets included.
 
     The last bucket is left out, because the end of the trace usually cuts it short.
     """
-    frame = read_table(trace)
-    require_columns(frame, [timestamp_column], trace)
-    times = pd.to_datetime(frame[timestamp_column], errors="coerce", format="mixed")
-    if times.isna().any():
-        bad = frame[timestamp_column][times.isna()].iloc[0]
-        raise DataFileError(f"{trace}: column {timestamp_column} has a value that is not a time: {bad!r}")
-    if len(times) < 2:
-        raise DataFileError(f"{trace}: a trace needs at least two arrivals to measure a peak")
-
-    seconds = (times - times.min()).dt.total_seconds().to_numpy()
+    seconds = arrival_seconds(trace, timestamp_column)
     counts = np.bincount(np.floor(seconds / bucket_seconds).astype(np.int64))
     if counts.size < 2:
         raise DataFileError(
@@ -152,10 +174,10 @@ class RowFilter:
     column: str
     values: frozenset[str]
 
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.column not in frame.columns:
-            return frame
-        return frame[frame[self.column].isin(self.values)]
+    def apply(self, table: Table) -> Table:
+        if self.column not in table.columns:
+            return table
+        return table.where(self.column, self.values)
 
 
 class PromptMeasurer:
@@ -167,13 +189,13 @@ class PromptMeasurer:
     def __init__(self, loaded: LoadedScenario, row_filter: RowFilter | None = None, tables: dict | None = None):
         self.loaded = loaded
         self.row_filter = row_filter
-        self._tables: dict[Path, pd.DataFrame] = tables if tables is not None else {}
+        self._tables: dict[Path, Table] = tables if tables is not None else {}
 
     def for_task(self, row_filter: RowFilter) -> PromptMeasurer:
         """Return a measurer over one task's rows, sharing the tables already read."""
         return PromptMeasurer(self.loaded, row_filter, self._tables)
 
-    def table(self, relative: str) -> tuple[pd.DataFrame, Path]:
+    def table(self, relative: str) -> tuple[Table, Path]:
         path = self.loaded.resolve(relative)
         if path not in self._tables:
             try:
@@ -198,10 +220,10 @@ class PromptMeasurer:
         frame, path = self.table(block.data)
         if block.group_by is not None:
             require_columns(frame, [block.group_by], path)
-            frame = frame.groupby(block.group_by, sort=False, group_keys=False).head(block.rows_per_group)
+            frame = frame.first_per_group(block.group_by, block.rows_per_group)
         if block.limit is not None:
             frame = frame.head(block.limit)
-        if frame.empty:
+        if len(frame) == 0:
             raise ScenarioError(f"{self.loaded.path}: block over {block.data} keeps no rows")
         return render_rows(block.row_template, {}, frame, f"row_template for {block.data}")
 
@@ -217,21 +239,20 @@ class PromptMeasurer:
             rows = self._with_file_texts(rows, template)
         return render_rows(text, fixed, rows, label)
 
-    def _with_file_texts(self, rows: pd.DataFrame | None, template: PromptTemplate) -> pd.DataFrame:
+    def _with_file_texts(self, rows: Table | None, template: PromptTemplate) -> Table:
         """Add one column per `files` variable holding the text of the file each row names."""
         if rows is None:
             raise ScenarioError(
                 f"{self.loaded.path}: a template with 'files' needs 'data' whose column names the files"
             )
-        rows = rows.copy()
         for variable, column in template.files.items():
             if column not in rows.columns:
                 raise ScenarioError(
                     f"{self.loaded.path}: files.{variable} names column {column!r}, which {template.data} lacks; "
-                    f"columns: {', '.join(rows.columns)}"
+                    f"columns: {', '.join(rows.names)}"
                 )
             texts = {}
-            for relative in rows[column].unique():
+            for relative in dict.fromkeys(rows.column(column)):
                 path = self.loaded.resolve(relative)
                 try:
                     texts[relative] = path.read_text(encoding="utf-8")
@@ -239,7 +260,7 @@ class PromptMeasurer:
                     raise ScenarioError(
                         f"{self.loaded.path}: files.{variable}: cannot read {path} ({error})"
                     ) from error
-            rows[variable] = rows[column].map(texts)
+            rows = rows.with_column(variable, [texts[relative] for relative in rows.column(column)])
         return rows
 
 
@@ -295,17 +316,18 @@ def split_tasks(measurer: PromptMeasurer, split: TaskSplit, user_input: PromptTe
         raise ScenarioError(f"{measurer.loaded.path}: workload.tasks needs workload.user_input.data to split")
     frame, path = measurer.table(user_input.data)
     require_columns(frame, [split.split_column], path)
-    values = list(dict.fromkeys(frame[split.split_column]))
+    column = frame.column(split.split_column)
+    values = list(dict.fromkeys(column))
     if split.count > len(values):
         raise ScenarioError(
             f"{measurer.loaded.path}: workload.tasks.count {split.count} is more than the "
             f"{len(values)} distinct values of {split.split_column} in {user_input.data}"
         )
-    counts = frame[split.split_column].value_counts()
+    counts = Counter(column)
     tasks = []
     for number, group in enumerate(np.array_split(np.array(values, dtype=object), split.count), start=1):
         members = tuple(str(value) for value in group)
-        share = float(counts[list(members)].sum() / len(frame))
+        share = sum(counts[member] for member in members) / len(frame)
         label = members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1}"
         tasks.append(Task(f"task {number}: {label}", split.split_column, members, share))
     return tasks

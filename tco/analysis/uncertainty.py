@@ -23,9 +23,9 @@ from tco.analysis.breakeven import total_cost
 from tco.analysis.distributions import Distribution, quantile, sample
 from tco.analysis.run import ScenarioResult, evaluate
 from tco.analysis.sweep import set_field, unshared
-from tco.errors import ScenarioError
+from tco.errors import DataFileError, ScenarioError
 from tco.scenario import LoadedScenario, Scenario
-from tco.tokens.templates import read_table, require_columns
+from tco.tables import read_table, require_columns
 
 SUPPORT_PROBABILITIES = np.array([0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
 VOLUME_FIELD = "workload.requests_per_month"
@@ -52,9 +52,22 @@ def _inputs(loaded: LoadedScenario) -> list[Input]:
             path = loaded.resolve(distribution.empirical["data"])
             frame = read_table(path)
             require_columns(frame, [distribution.empirical["column"]], path)
-            values = frame[distribution.empirical["column"]].astype(float).to_numpy()
+            values = _numbers(frame.column(distribution.empirical["column"]), path, distribution.empirical["column"])
         inputs.append(Input(field, distribution, values))
     return inputs
+
+
+def _numbers(texts: list[str], path, column: str) -> np.ndarray:
+    """Parse a column of numbers, naming the first cell that is not one."""
+    try:
+        return np.array(texts, dtype=float)
+    except ValueError:
+        for number, text in enumerate(texts, start=2):
+            try:
+                float(text)
+            except ValueError:
+                raise DataFileError(f"{path} row {number}: column {column} is {text!r}, not a number") from None
+        raise
 
 
 def _path(field: str) -> tuple:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from tco.analysis.run import ScenarioResult
 from tco.errors import UnknownModelError
@@ -11,15 +10,13 @@ from tco.limits.check import fit_tiers, lowest_fitting
 from tco.limits.requests import merge_profiles
 from tco.limits.simulate import busiest_hour_arrivals, simulate
 from tco.pricing.book import PriceBook
-from tco.tokens.templates import read_table
 from tco.units import HOURS_PER_MONTH
+from tco.workload import arrival_seconds
 
 
 def trace_seconds(result: ScenarioResult) -> np.ndarray:
     traffic = result.loaded.scenario.workload.traffic
-    frame = read_table(result.loaded.resolve(traffic.trace))
-    times = pd.to_datetime(frame[traffic.timestamp_column], format="mixed")
-    return (times - times.min()).dt.total_seconds().to_numpy()
+    return arrival_seconds(result.loaded.resolve(traffic.trace), traffic.timestamp_column)
 
 
 def limits_report(result: ScenarioResult, book: PriceBook, tier: str | None = None, seed: int = 0) -> list[dict]:

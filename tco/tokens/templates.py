@@ -14,13 +14,11 @@ A variable is filled in one of two ways:
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-import pandas as pd
-
-from tco.errors import DataFileError, TemplateError
+from tco.errors import TemplateError
+from tco.tables import Table
 
 
 def template_variables(template: str) -> list[str]:
@@ -49,22 +47,6 @@ def render(template: str, values: Mapping[str, str], source: str = "template") -
     return string.Template(template).substitute(values)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV file as strings, raising DataFileError that names the file."""
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as error:
-        raise DataFileError(f"{path}: data file not found") from error
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataFileError(f"{path}: not a readable CSV file ({error})") from error
-
-
-def require_columns(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}; the file has {', '.join(frame.columns)}")
-
-
 @dataclass(frozen=True)
 class RenderedPrompt:
     """A template rendered once per data row, or once when it has no per-row variable."""
@@ -73,7 +55,7 @@ class RenderedPrompt:
     per_row: bool
 
 
-def render_rows(template: str, fixed: Mapping[str, str], rows: pd.DataFrame | None, source: str) -> RenderedPrompt:
+def render_rows(template: str, fixed: Mapping[str, str], rows: Table | None, source: str) -> RenderedPrompt:
     """Render a template with fixed values plus, where given, each row's columns.
 
     Variables not among `fixed` are read from the row's columns; with no rows,
@@ -88,15 +70,32 @@ def render_rows(template: str, fixed: Mapping[str, str], rows: pd.DataFrame | No
     if missing:
         raise TemplateError(
             f"{source}: no value for variable(s) {', '.join('$' + name for name in missing)}; "
-            f"the data has columns {', '.join(rows.columns)} and the fixed values are "
+            f"the data has columns {', '.join(rows.names)} and the fixed values are "
             f"{', '.join(sorted(fixed)) or 'none'}"
         )
-    compiled = string.Template(template)
-    columns = {name: rows[name].tolist() for name in per_row_names}
-    texts = []
-    for index in range(len(rows)):
-        values = dict(fixed)
-        for name in per_row_names:
-            values[name] = columns[name][index]
-        texts.append(compiled.substitute(values))
+    row_format = _row_format(template, fixed, per_row_names)
+    texts = list(map(row_format.format, *(rows.column(name) for name in per_row_names)))
     return RenderedPrompt(texts, per_row=True)
+
+
+def _row_format(template: str, fixed: Mapping[str, str], per_row_names: list[str]) -> str:
+    """Turn a template into a `str.format` string: fixed values in place, per-row variables as {0}, {1}, ...
+
+    Rendering each row is then one call in C, with the same text as
+    `string.Template.substitute`. Braces in the template and in fixed values
+    are doubled so that they stay literal.
+    """
+    parts = []
+    position = 0
+    for match in string.Template.pattern.finditer(template):
+        parts.append(template[position : match.start()].replace("{", "{{").replace("}", "}}"))
+        name = match.group("named") or match.group("braced")
+        if match.group("escaped") is not None:
+            parts.append("$")
+        elif name in fixed:
+            parts.append(str(fixed[name]).replace("{", "{{").replace("}", "}}"))
+        else:
+            parts.append("{%d}" % per_row_names.index(name))
+        position = match.end()
+    parts.append(template[position:].replace("{", "{{").replace("}", "}}"))
+    return "".join(parts)
