@@ -1,5 +1,5 @@
 """Entry point for `python -m tco`."""
 
-from tco.cli import main
+from tco.cli import run_program
 
-main()
+run_program()

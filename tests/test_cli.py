@@ -151,6 +151,26 @@ def test_python_m_tco_help():
         assert command in completed.stdout
 
 
+def test_python_m_tco_run_output_and_exit_codes(tmp_path):
+    # `python -m tco` ends the process with os._exit after the command; output must still arrive whole.
+    completed = subprocess.run(
+        [sys.executable, "-m", "tco", "run", "intent-routing", "--format", "json", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert {row["name"] for row in document["deployments"]} >= {"few-shot gpt-4o-mini", "fine-tuned gpt-4o-mini"}
+    assert json.loads((tmp_path / "results.json").read_text())["scenario"] == document["scenario"]
+
+    failed = subprocess.run([sys.executable, "-m", "tco", "run", "no-such-scenario"], capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert "no-such-scenario" in failed.stderr and "Traceback" not in failed.stderr
+    misused = subprocess.run([sys.executable, "-m", "tco", "run", "--samples", "1", "x"], capture_output=True, text=True)
+    assert misused.returncode == 2
+
+
 @pytest.mark.parametrize(
     "command",
     [["run"], ["tokens", "count"], ["cost"], ["scenarios", "list"], ["pricing", "list"]],

@@ -59,3 +59,34 @@ def _register() -> None:
 
 
 _register()
+
+
+def run_program() -> None:
+    """Run `tco` as a program: the command, then a process exit that skips freeing memory.
+
+    Python frees every object at exit; for the two tokenizer tables of a
+    scenario run (200,000 and 100,000 entries, held by tiktoken's Rust core)
+    that takes about 0.2 s, a sixth of the whole run. The exit handlers still
+    run and the output streams are flushed first, so nothing written is lost.
+    """
+    import atexit
+    import os
+    import sys
+
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            code = stop.code or 0
+        else:
+            print(stop.code, file=sys.stderr)
+            code = 1
+    # Run what was registered with atexit (logging's flush among it), as a normal exit would.
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a reader that closed the pipe early (`tco ... | head`) already has what it wanted
+    os._exit(code)

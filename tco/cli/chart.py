@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION
+from tco.cli.formats import PRICING_DIR_OPTION, PathParameter
 
 KINDS = ["cost-volume", "breakdown", "tokens", "cumulative", "tornado", "cheapest-map"]
 
@@ -17,7 +15,7 @@ KINDS = ["cost-volume", "breakdown", "tokens", "cumulative", "tornado", "cheapes
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParameter(dir_okay=False),
     required=True,
     help="Output file; .png, .svg or .pdf.",
 )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, PathParameter, echo_columns, echo_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TOKEN_OPTIONS = [
     ("input_tokens", "All input tokens of one request, cached and cache-write ones included."),
@@ -105,7 +108,7 @@ def _parse_month(_context, _parameter, value: str | None) -> tuple[dt.date, dt.d
 @click.option(
     "--usage",
     "usage_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParameter(dir_okay=False),
     help="Price a usage file instead: tco's CSV log, or provider usage objects (JSON or JSON Lines) with --usage-format.",
 )
 @click.option(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from pathlib import Path
 
 import click
+
+
+class PathParameter(click.Path):
+    """click.Path that hands the command a pathlib.Path, importing pathlib only when a path is given.
+
+    Keeping pathlib, json and csv out of the modules' import keeps `tco --help` quick.
+    """
+
+    def convert(self, value, param, ctx):
+        from pathlib import Path
+
+        return Path(super().convert(value, param, ctx))
+
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -36,7 +45,7 @@ def _set_overrides(_context, _parameter, value):
 
 _PRICING_DIR = click.option(
     "--pricing-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathParameter(file_okay=False),
     callback=_set_pricing_dir,
     expose_value=False,
     is_eager=True,
@@ -44,7 +53,7 @@ _PRICING_DIR = click.option(
 )
 _PRICING_FILE = click.option(
     "--pricing",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParameter(dir_okay=False),
     callback=_set_overrides,
     expose_value=False,
     is_eager=True,
@@ -93,12 +102,17 @@ def parse_volume_range(text: str) -> tuple[float, float]:
 
 
 def echo_json(data) -> None:
+    import json
+
     click.echo(json.dumps(data, indent=2))
 
 
 def echo_csv(rows: list[dict]) -> None:
     if not rows:
         return
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()

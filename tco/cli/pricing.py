@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_csv, echo_json
+from tco.cli.formats import (
+    FORMAT_OPTION,
+    PRICING_DIR_OPTION,
+    TABLE_JSON_OPTION,
+    PathParameter,
+    echo_columns,
+    echo_csv,
+    echo_json,
+)
 from tco.errors import TcoError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CHANGE_SHARE = 0.2
 WRITE_FOLDER_OPTION = click.option(
     "--pricing-dir",
     "folder",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathParameter(file_okay=False),
     help="User table folder to write to. Default: $TCO_PRICING_DIR or ~/.local/share/tco/pricing.",
 )
 
@@ -187,7 +198,7 @@ def stale(days: int, output_format: str) -> None:
 @click.option(
     "--file",
     "path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParameter(dir_okay=False),
     help="LiteLLM's model_prices_and_context_window.json (with --from litellm).",
 )
 @click.option(
@@ -280,6 +291,8 @@ def diff(first: str, second: str, output_format: str) -> None:
         try:
             return active_price_book(), dt.date.fromisoformat(argument)
         except ValueError:
+            from pathlib import Path
+
             path = Path(argument)
             if not path.is_dir():
                 raise click.BadParameter(f"{argument!r} is neither a date (YYYY-MM-DD) nor a folder") from None
@@ -319,7 +332,7 @@ def diff(first: str, second: str, output_format: str) -> None:
 @click.option(
     "--file",
     "path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathParameter(dir_okay=False),
     required=True,
     help="CSV of offers: gpu, option, provider, usd_per_hour, source, as_of, notes.",
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, parse_volume
+from tco.cli.formats import PRICING_DIR_OPTION, PathParameter, parse_volume
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command()
@@ -14,7 +17,7 @@ from tco.cli.formats import PRICING_DIR_OPTION, parse_volume
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathParameter(file_okay=False),
     required=True,
     help="Folder to write report.md, report.html and the charts into.",
 )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tco.cli.formats import (
     FORMAT_OPTION,
     PRICING_DIR_OPTION,
+    PathParameter,
     echo_csv,
     echo_json,
     parse_volume,
     parse_volume_range,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command()
@@ -43,7 +47,7 @@ from tco.cli.formats import (
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathParameter(file_okay=False),
     help="Folder to write results.csv, results.json and the cost-versus-volume chart (PNG and SVG) into.",
 )
 def run(

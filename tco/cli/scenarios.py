@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from tco.cli.formats import FORMAT_OPTION, echo_columns, echo_csv, echo_json
@@ -32,4 +30,6 @@ def list_scenarios(output_format: str) -> None:
     else:
         echo_columns([{"name": row["name"], "question": row["question"]} for row in rows])
         if rows:
+            from pathlib import Path
+
             click.echo(f"files: {Path(rows[0]['file']).parent}")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
+from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, PathParameter, echo_columns, echo_csv, echo_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PROGRESS_MIN_FILES = 512
 
@@ -18,7 +21,7 @@ def tokens() -> None:
 
 
 @tokens.command("count")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathParameter())
 @click.option("--model", help="Count with this model's tokenizer (an estimate where the tokenizer is not public).")
 @click.option(
     "--encoding",
