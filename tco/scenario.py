@@ -6,6 +6,7 @@ are relative to the folder that contains the scenario file.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -387,7 +388,13 @@ class LoadedScenario(BaseModel):
         return self.path.parent
 
     def resolve(self, relative: str) -> Path:
-        return (self.folder / relative).resolve()
+        return _resolved(self.folder, relative)
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved(folder: Path, relative: str) -> Path:
+    """Resolve a scenario-relative path once; a sweep asks for the same files at every step."""
+    return (folder / relative).resolve()
 
 
 def bundled_scenarios() -> dict[str, Path]:

@@ -8,8 +8,9 @@ import alone takes longer than pricing a scenario, out of `tco run`.
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tco.errors import DataFileError
@@ -23,6 +24,7 @@ class Table:
     """Rows of a CSV file as columns of strings, in file order; an empty cell is an empty string."""
 
     columns: dict[str, list[str]]
+    _positions: dict[str, dict[str, list[int]]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def names(self) -> list[str]:
@@ -43,8 +45,15 @@ class Table:
         return Table({name: values[:count] for name, values in self.columns.items()})
 
     def where(self, column: str, values: frozenset[str] | set[str]) -> Table:
-        """Keep the rows whose `column` is one of `values`."""
-        return self.take(position for position, value in enumerate(self.columns[column]) if value in values)
+        """Keep the rows whose `column` is one of `values`, in file order."""
+        if column not in self._positions:
+            # Built once per column, so splitting a table into many tasks reads the column once.
+            index: dict[str, list[int]] = {}
+            for position, value in enumerate(self.columns[column]):
+                index.setdefault(value, []).append(position)
+            self._positions[column] = index
+        index = self._positions[column]
+        return self.take(sorted(position for value in values for position in index.get(value, ())))
 
     def first_per_group(self, column: str, count: int) -> Table:
         """Keep the first `count` rows of each distinct value of `column`, in file order."""
@@ -64,8 +73,24 @@ def read_table(path: Path) -> Table:
     """Read a CSV file with a header row; raise DataFileError naming the file and row on a malformed one.
 
     Blank lines are skipped, a UTF-8 byte-order mark is dropped, and a row
-    with fewer cells than the header is padded with empty cells.
+    with fewer cells than the header is padded with empty cells. A file read
+    before and unchanged since (same size and modification time) is not read
+    again, so sweeps and sensitivity runs read their data once. Tables are
+    never changed in place.
     """
+    try:
+        status = Path(path).stat()
+    except OSError:
+        return _read_table(path)
+    return _read_unchanged(str(Path(path).resolve()), status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_unchanged(path: str, _mtime_ns: int, _size: int) -> Table:
+    return _read_table(Path(path))
+
+
+def _read_table(path: Path) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
             reader = csv.reader(file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -69,8 +70,24 @@ def arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
     """Return each arrival's time in seconds after the trace's first arrival, in file order.
 
     ISO 8601 times are parsed with numpy; any other format (time zones,
-    day-first dates) goes to pandas' mixed-format parser.
+    day-first dates) goes to pandas' mixed-format parser. An unchanged trace
+    is parsed once per process; the array returned is read-only.
     """
+    try:
+        status = Path(trace).stat()
+    except OSError:
+        return _arrival_seconds(trace, timestamp_column)
+    return _unchanged_arrival_seconds(str(Path(trace).resolve()), status.st_mtime_ns, status.st_size, timestamp_column)
+
+
+@functools.lru_cache(maxsize=8)
+def _unchanged_arrival_seconds(trace: str, _mtime_ns: int, _size: int, timestamp_column: str) -> np.ndarray:
+    seconds = _arrival_seconds(Path(trace), timestamp_column)
+    seconds.flags.writeable = False
+    return seconds
+
+
+def _arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
     table = read_table(trace)
     require_columns(table, [timestamp_column], trace)
     texts = table.column(timestamp_column)

@@ -167,7 +167,9 @@ def test_python_m_tco_run_output_and_exit_codes(tmp_path):
     failed = subprocess.run([sys.executable, "-m", "tco", "run", "no-such-scenario"], capture_output=True, text=True)
     assert failed.returncode == 1
     assert "no-such-scenario" in failed.stderr and "Traceback" not in failed.stderr
-    misused = subprocess.run([sys.executable, "-m", "tco", "run", "--samples", "1", "x"], capture_output=True, text=True)
+    misused = subprocess.run(
+        [sys.executable, "-m", "tco", "run", "--samples", "1", "x"], capture_output=True, text=True
+    )
     assert misused.returncode == 2
 
 

@@ -40,3 +40,34 @@ def test_lone_dollar_rejected():
     # The position counts from 1: the dollar sign is the sixth character.
     with pytest.raises(TemplateError, match=r"invalid '\$' at position 6"):
         render_rows("Cost $ 5 for $text", {}, TRICKY_ROWS, "test")
+
+
+def test_table_read_again_after_the_file_changes(tmp_path):
+    from tco.tables import read_table
+
+    path = tmp_path / "rows.csv"
+    path.write_text("text,category\nhello,greeting\n", encoding="utf-8")
+    assert read_table(path).column("text") == ["hello"]
+    path.write_text("text,category\nhello,greeting\nbye,farewell\n", encoding="utf-8")
+    assert read_table(path).column("text") == ["hello", "bye"]
+
+
+def test_table_row_with_extra_cells_named(tmp_path):
+    from tco.errors import DataFileError
+    from tco.tables import read_table
+
+    path = tmp_path / "rows.csv"
+    path.write_text("text,category\nhello,greeting\nbye,farewell,extra\n\nshort\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="rows.csv row 3: 3 cells but the header names 2 columns"):
+        read_table(path)
+
+
+def test_table_pads_short_rows_and_skips_blank_lines(tmp_path):
+    from tco.tables import read_table
+
+    path = tmp_path / "rows.csv"
+    path.write_text("\ufefftext,category\nhello,greeting\n\nshort\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.names == ["text", "category"]
+    assert table.column("category") == ["greeting", ""]
+    assert table.where("category", {"greeting"}).column("text") == ["hello"]

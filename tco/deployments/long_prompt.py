@@ -8,6 +8,8 @@ that fail a schema check are retried (`retry_rate`), so the model is called
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from tco.deployments.api_prompt import (
@@ -108,12 +110,15 @@ class LongPromptModel:
             use_cache = sum(with_cache.values()) <= sum(without.values())
         return {key: np.where(use_cache, with_cache[key], without[key]) for key in with_cache}
 
+    @functools.cached_property
+    def _present_classes(self) -> dict[str, np.ndarray]:
+        """Which token classes this deployment bills at all, judged at a reference volume (the same at any volume)."""
+        with_cache, without = self.cached_and_uncached(np.array([1e6]))
+        return {key: np.array([np.any(with_cache[key]) or np.any(without[key])]) for key in with_cache}
+
     def monthly_cost(self, volumes: np.ndarray) -> dict[str, np.ndarray]:
         volumes = np.asarray(volumes, dtype=float)
-        reference = np.array([1e6])
-        with_cache, without = self.cached_and_uncached(reference)
-        present = {key: np.array([np.any(with_cache[key]) or np.any(without[key])]) for key in with_cache}
-        costs = token_components(self._token_costs(volumes), present)
+        costs = token_components(self._token_costs(volumes), self._present_classes)
         if self.retrieval is not None:
             costs.update(self.retrieval.monthly_cost(volumes))
         return costs

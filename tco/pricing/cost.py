@@ -28,6 +28,7 @@ Modifiers compose in this order, for each request:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -148,6 +149,10 @@ def effective_rates(
     return rates
 
 
+_USAGE_FIELDS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
+                 "cache_write_1h_tokens", "reasoning_tokens", "requests")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Usage:
     """Token counts per request (numbers or arrays of equal length) and how many requests each stands for."""
@@ -161,36 +166,39 @@ class Usage:
     requests: np.ndarray | float = 1.0
 
     def by_class(self) -> dict[str, np.ndarray]:
-        """Split the counts into disjoint token classes, checking that the parts fit the wholes."""
-        arrays = {name: np.asarray(getattr(self, name), dtype=float) for name in (
-            "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-            "cache_write_1h_tokens", "reasoning_tokens", "requests",
-        )}  # fmt: skip
-        for name, values in arrays.items():
-            if np.any(values < 0) or not np.all(np.isfinite(values)):
-                raise UsageError(f"{name.replace('_', ' ')} must be finite and not negative")
+        """Split the counts into disjoint token classes, checking that the parts fit the wholes.
 
-        uncached = (
-            arrays["input_tokens"]
-            - arrays["cached_input_tokens"]
-            - arrays["cache_write_tokens"]
-            - arrays["cache_write_1h_tokens"]
-        )
-        if np.any(uncached < 0):
+        Numbers stay numpy scalars and arrays stay arrays; deployments price
+        scalar token counts over arrays of volumes many times, so the checks
+        avoid numpy's per-call overhead on scalars.
+        """
+        values = {}
+        for name in _USAGE_FIELDS:
+            value = getattr(self, name)
+            value = np.float64(value) if isinstance(value, (int, float)) else np.asarray(value, dtype=float)
+            if value.size and not (value.min() >= 0 and value.max() < np.inf):
+                raise UsageError(f"{name.replace('_', ' ')} must be finite and not negative")
+            values[name] = value
+
+        uncached = values["input_tokens"]
+        for name in ("cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens"):
+            if values[name].size != 1 or values[name] != 0:
+                uncached = uncached - values[name]
+        if uncached.size and uncached.min() < 0:
             raise UsageError(
                 "cached input tokens plus cache write tokens exceed input tokens: input tokens count "
                 "all input, the cached and written parts included. Raise the input tokens or lower the cached parts."
             )
-        visible_output = arrays["output_tokens"] - arrays["reasoning_tokens"]
-        if np.any(visible_output < 0):
+        visible_output = values["output_tokens"] - values["reasoning_tokens"]
+        if visible_output.size and visible_output.min() < 0:
             raise UsageError("reasoning tokens exceed output tokens: output tokens count reasoning tokens too")
         return {
             "input": uncached,
-            "cached_input": arrays["cached_input_tokens"],
-            "cache_write": arrays["cache_write_tokens"],
-            "cache_write_1h": arrays["cache_write_1h_tokens"],
+            "cached_input": values["cached_input_tokens"],
+            "cache_write": values["cache_write_tokens"],
+            "cache_write_1h": values["cache_write_1h_tokens"],
             "output": visible_output,
-            "reasoning": arrays["reasoning_tokens"],
+            "reasoning": values["reasoning_tokens"],
         }
 
     def passes_threshold(self, model: ApiModel) -> np.ndarray | bool:
@@ -239,6 +247,14 @@ class RateTable:
             fees[number] = (model.usd_per_request or 0.0) * uplift
         return cls(np.ascontiguousarray(rates.T), thresholds, inclusive, fees)
 
+    @functools.cached_property
+    def usd_per_token(self) -> np.ndarray:
+        return self.usd_per_mtok / TOKENS_PER_MTOK
+
+    @functools.cached_property
+    def has_long_context(self) -> bool:
+        return bool(np.isfinite(self.thresholds).any())
+
 
 def price_classes(
     table: RateTable,
@@ -252,10 +268,10 @@ def price_classes(
     `total_input` is each request's whole input, which decides the
     long-context tier. Returns USD per token class plus `request_fees`.
     """
-    keys = np.asarray(keys)
-    shape = np.broadcast_shapes(keys.shape, np.shape(requests), np.shape(total_input), *map(np.shape, tokens.values()))
+    shape = np.broadcast_shapes(np.shape(keys), np.shape(requests), np.shape(total_input),
+                                *(np.shape(values) for values in tokens.values()))  # fmt: skip
     rows = 2 * keys
-    if np.isfinite(table.thresholds).any():
+    if table.has_long_context:
         threshold = table.thresholds[keys]
         total_input = np.asarray(total_input, dtype=float)
         rows = rows + np.where(table.inclusive[keys], total_input >= threshold, total_input > threshold)
@@ -266,11 +282,16 @@ def price_classes(
         if counts is None:
             result[token_class] = np.zeros(shape)
             continue
-        usd = np.multiply(counts, (table.usd_per_mtok[column] / TOKENS_PER_MTOK)[rows])
+        usd = counts * table.usd_per_token[column][rows]
         if not single_requests:
             usd = usd * requests
         result[token_class] = usd if np.shape(usd) == shape else np.broadcast_to(usd, shape).astype(float)
-    result["request_fees"] = np.broadcast_to(np.asarray(requests, dtype=float) * table.fees[keys], shape).astype(float)
+    fees = table.fees[keys]
+    result["request_fees"] = (
+        np.broadcast_to(np.asarray(requests, dtype=float) * fees, shape).astype(float)
+        if np.any(fees)
+        else np.zeros(shape)
+    )
     return result
 
 
@@ -278,8 +299,23 @@ def price(
     model: ApiModel, usage: Usage, service_tier: ServiceTier = "standard", endpoint: Endpoint = "global"
 ) -> dict[str, np.ndarray]:
     """Return USD per token class (plus `request_fees`) for `usage.requests` requests of each usage row."""
-    table = RateTable.build([(model, service_tier, endpoint)])
-    return price_classes(table, 0, usage.by_class(), usage.requests, usage.input_tokens)
+    return price_classes(_single_table(model, service_tier, endpoint), 0, usage.by_class(), usage.requests,
+                         usage.input_tokens)  # fmt: skip
+
+
+# Price rows are immutable once loaded, and a scenario prices the same few many thousand times.
+_TABLES: dict[tuple[int, str, str], tuple[ApiModel, RateTable]] = {}
+
+
+def _single_table(model: ApiModel, service_tier: ServiceTier, endpoint: Endpoint) -> RateTable:
+    key = (id(model), service_tier, endpoint)
+    cached = _TABLES.get(key)
+    if cached is None or cached[0] is not model:
+        if len(_TABLES) > 1024:
+            _TABLES.clear()
+        cached = (model, RateTable.build([(model, service_tier, endpoint)]))
+        _TABLES[key] = cached
+    return cached[1]
 
 
 def price_usage(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from tco.errors import DataFileError
 from tco.tokens.counter import TokenCounter
 from tco.tokens.encodings import get_encoding
@@ -16,7 +18,13 @@ def chunk_documents(texts: list[str], counter: TokenCounter, chunk_tokens: int, 
     """
     if counter.encoding_name not in ("o200k_base", "cl100k_base"):
         raise DataFileError(f"chunking needs a tiktoken encoding; the embedding model counts with {counter.label}")
-    encoding = get_encoding(counter.encoding_name)
+    return list(_chunks(tuple(texts), counter.encoding_name, chunk_tokens, overlap_tokens))
+
+
+# A sweep or sensitivity run chunks the same documents at every step.
+@functools.lru_cache(maxsize=16)
+def _chunks(texts: tuple[str, ...], encoding_name: str, chunk_tokens: int, overlap_tokens: int) -> tuple[str, ...]:
+    encoding = get_encoding(encoding_name)
     step = chunk_tokens - overlap_tokens
     chunks = []
     for tokens in encoding.encode_ordinary_batch(texts, num_threads=4):
@@ -24,4 +32,4 @@ def chunk_documents(texts: list[str], counter: TokenCounter, chunk_tokens: int, 
             window = tokens[start : start + chunk_tokens]
             if window:
                 chunks.append(encoding.decode(window))
-    return chunks
+    return tuple(chunks)

@@ -20,12 +20,13 @@ TOKENS_PER_NAME = 1
 TOKENS_TO_PRIME_REPLY = 3
 
 
-@functools.lru_cache(maxsize=64)
+# Sized for a split workload: tasks x templates x tokenizers distinct text lists, counted again in each sweep step.
+@functools.lru_cache(maxsize=512)
 def _mistral_lengths(version: str, texts: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(count_with_mistral(version, texts))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)
 def _encoded_lengths(encoding_name: str, texts: tuple[str, ...]) -> np.ndarray:
     """Count tokens of each text with a verified encoding; repeated calls on the same texts are cached."""
     counts = np.asarray(encoded_lengths(get_encoding(encoding_name), list(texts)), dtype=np.int64)

@@ -108,6 +108,6 @@ def encoded_lengths(encoding: tiktoken.Encoding, texts: list[str]) -> list[int]:
     """Count the tokens of each text, special-token strings as ordinary text."""
     if not texts:
         return []
-    if sum(map(len, texts)) / len(texts) >= _BATCH_MIN_MEAN_CHARS:
+    if len(texts) > 1 and sum(map(len, texts)) / len(texts) >= _BATCH_MIN_MEAN_CHARS:
         return [len(tokens) for tokens in encoding.encode_ordinary_batch(texts, num_threads=_BATCH_THREADS)]
     return [len(encoding.encode_ordinary(text)) for text in texts]
