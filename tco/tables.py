@@ -58,12 +58,12 @@ class Table:
     def first_per_group(self, column: str, count: int) -> Table:
         """Keep the first `count` rows of each distinct value of `column`, in file order."""
         seen: dict[str, int] = {}
-        kept = []
+        positions = []
         for position, value in enumerate(self.columns[column]):
             if seen.get(value, 0) < count:
                 seen[value] = seen.get(value, 0) + 1
-                kept.append(position)
-        return self.take(kept)
+                positions.append(position)
+        return self.take(positions)
 
     def with_column(self, name: str, values: Sequence[str]) -> Table:
         return Table({**self.columns, name: list(values)})

@@ -98,7 +98,7 @@ def _arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
         try:
             times = np.array(texts, dtype="datetime64[ns]")
         except ValueError:
-            times = None  # such as month 13; pandas names the value below
+            times = None  # numpy rejects some ISO-shaped values, such as month 13. pandas names the value below.
     if times is None:
         import pandas as pd
 

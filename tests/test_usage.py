@@ -325,7 +325,8 @@ def test_long_context_rows_split_within_one_model(book):
     long_context = (sonnet["input_tokens"] > 200_000).to_numpy()
     # Sonnet 4.5 output: 15 USD per million, 22.50 above 200k input tokens; batch halves both.
     expected = np.where(long_context, 22.5, 15.0) * np.where(batch, 0.5, 1.0)
-    assert long_context.any() and (~long_context).any()
+    assert long_context.any()
+    assert (~long_context).any()
     assert rate.to_numpy() == pytest.approx(expected)
 
 

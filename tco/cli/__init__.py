@@ -64,9 +64,9 @@ _register()
 def run_program() -> None:
     """Run `tco` as a program: the command, then a process exit that skips freeing memory.
 
-    Python frees every object at exit; for the two tokenizer tables of a
-    scenario run (200,000 and 100,000 entries, held by tiktoken's Rust core)
-    that takes about 0.2 s, a sixth of the whole run. The exit handlers still
+    Python frees every object at exit. For the two tokenizer tables of a
+    scenario run (200,000 and 100,000 entries in tiktoken's Rust core) that
+    takes about 0.2 s, a sixth of the whole run. The exit handlers still
     run and the output streams are flushed first, so nothing written is lost.
     """
     import atexit

@@ -168,9 +168,9 @@ class Usage:
     def by_class(self) -> dict[str, np.ndarray]:
         """Split the counts into disjoint token classes, checking that the parts fit the wholes.
 
-        Numbers stay numpy scalars and arrays stay arrays; deployments price
-        scalar token counts over arrays of volumes many times, so the checks
-        avoid numpy's per-call overhead on scalars.
+        Numbers stay numpy scalars and arrays stay arrays. Deployments price
+        scalar token counts over arrays of volumes many thousand times, so the
+        checks use array methods, which cost less per call than numpy's functions.
         """
         values = {}
         for name in _USAGE_FIELDS:
@@ -215,7 +215,7 @@ class RateTable:
     """Rates of every token class for a list of (model, service tier, endpoint) keys, looked up by key number.
 
     `usd_per_mtok` has one row per token class, in TOKEN_CLASSES order, and
-    two columns per key: column 2k holds key k's standard rate and column
+    two columns per key: column 2k contains key k's standard rate and column
     2k + 1 its long-context rate. A key without a long-context tier has an
     infinite threshold; an unused key (None) has NaN rates.
     """

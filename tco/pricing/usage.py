@@ -257,8 +257,8 @@ def _bad_number(path: Path) -> UsageError | None:
 def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
     """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` gives a count.
 
-    Text columns are read as categories, since a log repeats a few model,
-    provider, tier and date values over many rows; the file's path goes in
+    Text columns are read as categories, because a log repeats a few model,
+    provider, tier and date values over many rows. The file's path goes in
     the frame's `attrs["source"]`, so errors name the file and row.
     """
     dtype = {column: "category" for column in STRING_COLUMNS} | {

@@ -95,7 +95,7 @@ def _row_format(template: str, fixed: Mapping[str, str], per_row_names: list[str
         elif name in fixed:
             parts.append(str(fixed[name]).replace("{", "{{").replace("}", "}}"))
         else:
-            parts.append("{%d}" % per_row_names.index(name))
+            parts.append(f"{{{per_row_names.index(name)}}}")
         position = match.end()
     parts.append(template[position:].replace("{", "{{").replace("}", "}}"))
     return "".join(parts)
