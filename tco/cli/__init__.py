@@ -68,6 +68,8 @@ def run_program() -> None:
     scenario run (200,000 and 100,000 entries in tiktoken's Rust core) that
     takes about 0.2 s, a sixth of the whole run. The exit handlers still
     run and the output streams are flushed first, so nothing written is lost.
+    NOTE: a file a command leaves open (outside a `with` block) is not
+    flushed; commands write their files in `with` blocks.
     """
     import atexit
     import os
