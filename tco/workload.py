@@ -102,13 +102,15 @@ def _arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
     if times is None:
         import pandas as pd
 
-        parsed = pd.to_datetime(pd.Series(texts), errors="coerce", format="mixed")
+        # In UTC, so offsets that change within the trace (a daylight-saving switch) still order correctly.
+        parsed = pd.to_datetime(pd.Series(texts), errors="coerce", format="mixed", utc=True)
         if parsed.isna().any():
-            bad = texts[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataFileError(f"{trace}: column {timestamp_column} has a value that is not a time: {bad!r}")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-        times = parsed.to_numpy(dtype="datetime64[ns]")
+            position = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+            raise DataFileError(
+                f"{trace} row {position + 2}: column {timestamp_column} is {texts[position]!r}, not a time; "
+                "write times as ISO 8601, such as 2023-11-16 18:15:46"
+            )
+        times = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     return (times - times.min()) / np.timedelta64(1, "s")
 
 

@@ -31,3 +31,18 @@ def test_ledger_uses_stated_basis(runner, tmp_path):
     assert "Assumption: the busiest hour" in rows["workload.traffic.daily_peak_factor"]
     assert "scenario file" in rows["workload.user_input.data"]
     assert "as of" in next(line for key, line in rows.items() if key.startswith("openai/gpt-4o-mini"))
+
+
+def test_field_basis_explains_only_its_field():
+    from tco.outputs.report import assumptions_ledger
+
+    scenario = {
+        "workload": {
+            "traffic": {"trace": "t.csv", "daily_peak_factor": 2.0, "daily_peak_basis": "Busiest hour is twice."},
+            "output_tokens": {"fixed": 20, "basis": "Labels are short."},
+        }
+    }
+    ledger = {row["input"]: row["source"] for row in assumptions_ledger({"deployments": []}, scenario, "s.yaml")}
+    assert ledger["workload.traffic.daily_peak_factor"] == "Busiest hour is twice."
+    assert ledger["workload.traffic.trace"] == "scenario file s.yaml"
+    assert ledger["workload.output_tokens.fixed"] == "Labels are short."

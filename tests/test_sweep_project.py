@@ -88,3 +88,21 @@ def test_project_cli(runner):
     document = json.loads(result.stdout)
     assert len(document["volumes_requests_per_month"]) == 36
     assert all(len(row["cumulative_usd"]) == 36 for row in document["deployments"])
+
+
+def test_payback_against_cheapest_smaller_investment(runner):
+    result = runner.invoke(main, ["project", "intent-routing", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["name"]: row for row in json.loads(result.stdout)["deployments"]}
+    for row in rows.values():
+        if row["payback_against"] is None:
+            continue
+        against = rows[row["payback_against"]]
+        # The baseline invests less up front and is the cheapest such deployment over the projection.
+        assert against["one_time_usd"] < row["one_time_usd"]
+        cheaper_investors = [other for other in rows.values() if other["one_time_usd"] < row["one_time_usd"]]
+        assert against["cumulative_usd"][-1] == min(other["cumulative_usd"][-1] for other in cheaper_investors)
+        if row["payback_month"] is not None:
+            month = row["payback_month"] - 1
+            assert row["cumulative_usd"][month] <= against["cumulative_usd"][month]
+    assert rows["few-shot gpt-4o-mini"]["payback_month"] is None

@@ -93,3 +93,24 @@ def test_samples_need_uncertainty_block(runner, tmp_path):
     result = runner.invoke(main, ["run", str(path), "--samples", "10"])
     assert result.exit_code == 2
     assert "no 'uncertainty' block" in result.output
+
+
+def test_break_even_quantiles_follow_each_crossing(runs):
+    # Each entry's sampled crossings gather around the scenario's own crossing, never between two of them.
+    for entry in runs[0]["break_even"]:
+        base = entry["base_volume_requests_per_month"]
+        if base is None or "p50" not in entry:
+            continue
+        assert entry["p10"] <= base * 10
+        assert entry["p90"] >= base / 10
+        assert entry["p10"] <= entry["p50"] <= entry["p90"]
+
+
+def test_samples_reach_csv_output(runner):
+    result = runner.invoke(main, ["run", "intent-routing", "--samples", "200", "--seed", "1", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    header, *lines = result.stdout.strip().splitlines()
+    assert header.endswith("p10_monthly_usd,p50_monthly_usd,p90_monthly_usd,probability_cheapest")
+    totals = [line.split(",") for line in lines if ",total," in line]
+    assert len(totals) == 4
+    assert sum(float(cells[-1]) for cells in totals) == pytest.approx(1.0)

@@ -187,7 +187,7 @@ def test_usage_rejects_negative(book):
     frame = pd.DataFrame({"model": ["gpt-4o"], "input_tokens": [-1.0], "cached_input_tokens": [0.0], "cache_write_tokens": [0.0],
                           "cache_write_1h_tokens": [0.0], "output_tokens": [1.0], "reasoning_tokens": [0.0], "requests": [1.0],
                           "record": ["log.csv row 2"]})  # fmt: skip
-    with pytest.raises(UsageError, match="row 2: a negative count"):
+    with pytest.raises(UsageError, match="row 2: input_tokens is -1, a negative count"):
         price_usage_frame(book, frame)
 
 
@@ -355,3 +355,31 @@ def test_missing_batch_price_names_row(book):
     frame.loc[:, "service_tier"] = ["standard", "standard", "batch"]
     with pytest.raises(UsageError, match="log.csv row 4: .*no batch price"):
         price_usage_frame(book, frame)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("model,input_tokens,output_tokens\ngpt-4o,100,10,99\n", "more cells than the header's 3 column names"),
+        ("model,input_tokens,output_tokens\ngpt-4o,,10\n", "row 2: input_tokens is empty"),
+        ("model,input_tokens,output_tokens\ngpt-4o,100,10\ngpt-4o,nan,10\n", "row 3: input_tokens is empty"),
+        ("model,input_tokens\ngpt-4o,100\n", "no output_tokens column"),
+        ("model,input_tokens,output_tokens,input_tokens\ngpt-4o,1,1,1\n", "column input_tokens appears more than once"),
+    ],
+)
+def test_malformed_usage_csv_named(runner, tmp_path, text, message):
+    path = tmp_path / "log.csv"
+    path.write_text(text)
+    result = runner.invoke(main, ["cost", "--usage", str(path)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_empty_optional_cells_count_zero(runner, tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("model,input_tokens,cached_input_tokens,output_tokens\ngpt-4o,1000000,,0\n")
+    result = runner.invoke(main, ["cost", "--usage", str(path), "--date", "2026-12-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    # gpt-4o input: 2.50 USD per million tokens.
+    assert json.loads(result.stdout)["usd"] == pytest.approx(2.5)

@@ -7,7 +7,10 @@ price decline, compounded monthly; operations cost stays flat. A fine-tuning
 run or an index build, amortized in the monthly view, is paid in full in
 month 1 here. The payback month of a deployment with such a one-time cost is
 the first month its cumulative cost is at or below that of the cheapest
-deployment without one.
+deployment (over the whole projection) among those with a smaller one-time
+cost: the cheapest way that invests less. A tiny one-time cost, such as
+embedding a small index, pays back at once against a deployment that is
+dearer every month.
 """
 
 from __future__ import annotations
@@ -65,12 +68,13 @@ def project(
             }
         )
 
-    baselines = [row for row in rows if row["one_time_usd"] == 0]
-    baseline = min(baselines, key=lambda row: row["cumulative_usd"][-1]) if baselines else None
     for row in rows:
         row["payback_month"] = None
         row["payback_against"] = None
-        if row["one_time_usd"] > 0 and baseline is not None:
+        # The alternatives to an investment are the deployments that invest less up front.
+        smaller = [other for other in rows if other["one_time_usd"] < row["one_time_usd"]]
+        if row["one_time_usd"] > 0 and smaller:
+            baseline = min(smaller, key=lambda other: other["cumulative_usd"][-1])
             ahead = np.flatnonzero(row["cumulative_usd"] <= baseline["cumulative_usd"])
             row["payback_month"] = int(month[ahead[0]]) if ahead.size else None
             row["payback_against"] = baseline["name"]

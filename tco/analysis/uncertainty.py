@@ -146,6 +146,35 @@ def sample_costs(result: ScenarioResult, samples: int, seed: int, grid: np.ndarr
     return {"grid": grid, "costs": costs, "volumes": volumes, "draws": draws, "inputs": inputs}
 
 
+def _crossing_quantiles(
+    a: str, b: str, base: list[float], sample_index: np.ndarray, crossings: np.ndarray, samples: int
+) -> list[dict]:
+    """Quantiles of a pair's sampled break-even volumes, one entry per break-even of the scenario as written.
+
+    Costs with whole GPUs can cross more than once. Pooling every crossing
+    would give a median between two unrelated ones, so each sampled crossing
+    joins the scenario's crossing nearest to it in log volume (all join one
+    entry when the scenario as written has none).
+    """
+    if base:
+        nearest = np.argmin(np.abs(np.log(crossings)[:, None] - np.log(np.asarray(base))[None, :]), axis=1)
+    else:
+        nearest = np.zeros(crossings.size, dtype=int)
+    entries = []
+    for number, volume in enumerate(base or [None]):
+        members = nearest == number
+        entry = {
+            "a": a,
+            "b": b,
+            "base_volume_requests_per_month": volume,
+            "samples_with_crossing": float(np.unique(sample_index[members]).size / samples),
+        }
+        if members.any():
+            entry.update({f"p{int(q * 100)}": float(np.quantile(crossings[members], q)) for q in (0.1, 0.5, 0.9)})
+        entries.append(entry)
+    return entries
+
+
 def summarize_samples(result: ScenarioResult, sampled: dict) -> dict:
     """P10/P50/P90 at the scenario volume, chance each deployment is cheapest per volume, break-even quantiles."""
     grid, costs, volumes = sampled["grid"], sampled["costs"], sampled["volumes"]
@@ -162,6 +191,7 @@ def summarize_samples(result: ScenarioResult, sampled: dict) -> dict:
     cheapest = np.argmin(costs, axis=1)  # (samples, volumes)
     probability = np.array([(cheapest == index).mean(axis=0) for index in range(len(names))])
 
+    base_crossings = {(row["a"], row["b"]): row["volumes_requests_per_month"] for row in result.break_even}
     break_even = []
     for first in range(len(names)):
         for second in range(first + 1, len(names)):
@@ -171,14 +201,8 @@ def summarize_samples(result: ScenarioResult, sampled: dict) -> dict:
             left, right = difference[sample_index, grid_index], difference[sample_index, grid_index + 1]
             share = left / (left - right)
             crossings = np.exp(log_grid[grid_index] + share * (log_grid[grid_index + 1] - log_grid[grid_index]))
-            entry = {
-                "a": names[first],
-                "b": names[second],
-                "samples_with_crossing": float(np.unique(sample_index).size / samples),
-            }
-            if crossings.size:
-                entry.update({f"p{int(q * 100)}": float(np.quantile(crossings, q)) for q in (0.1, 0.5, 0.9)})
-            break_even.append(entry)
+            base = base_crossings.get((names[first], names[second])) or []
+            break_even += _crossing_quantiles(names[first], names[second], base, sample_index, crossings, samples)
 
     return {
         "samples": samples,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, PathParameter
+from tco.cli.formats import PRICING_DIR_OPTION, PROJECTION_OPTIONS, PathParameter
 
 KINDS = ["cost-volume", "breakdown", "tokens", "cumulative", "tornado", "cheapest-map"]
 
@@ -23,16 +23,7 @@ KINDS = ["cost-volume", "breakdown", "tokens", "cumulative", "tornado", "cheapes
     "--param", help="cheapest-map: PATH=V1,V2,... for the second axis, e.g. deployments.1.retrieval.top_k=2,5,10."
 )
 @click.option("--deployment", help="tornado: the deployment whose cost to explain. Default: the cheapest.")
-@click.option(
-    "--months", type=click.IntRange(12, 36), default=24, show_default=True, help="cumulative: months to project."
-)
-@click.option("--volume-growth", type=float, default=0.0, show_default=True, help="cumulative: yearly volume growth.")
-@click.option(
-    "--api-price-decline", type=float, default=0.0, show_default=True, help="cumulative: yearly API price decline."
-)
-@click.option(
-    "--gpu-price-decline", type=float, default=0.0, show_default=True, help="cumulative: yearly GPU price decline."
-)
+@PROJECTION_OPTIONS
 @PRICING_DIR_OPTION
 def chart(
     scenario, kind, out_path, param, deployment, months, volume_growth, api_price_decline, gpu_price_decline

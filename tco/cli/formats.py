@@ -66,6 +66,45 @@ def PRICING_DIR_OPTION(function):  # noqa: N802 - used as a decorator like click
     return _PRICING_DIR(_PRICING_FILE(function))
 
 
+_MONTHS = click.option(
+    "--months", type=click.IntRange(12, 36), default=24, show_default=True, help="Months to project, 12 to 36."
+)
+_VOLUME_GROWTH = click.option(
+    "--volume-growth",
+    type=click.FloatRange(min=-0.99),
+    default=0.0,
+    show_default=True,
+    help="Yearly volume growth, 0.5 for +50% a year.",
+)
+_API_PRICE_DECLINE = click.option(
+    "--api-price-decline",
+    type=click.FloatRange(0, 0.99),
+    default=0.0,
+    show_default=True,
+    help="Yearly fall of hosted-API prices, 0.3 for -30% a year.",
+)
+_GPU_PRICE_DECLINE = click.option(
+    "--gpu-price-decline",
+    type=click.FloatRange(0, 0.99),
+    default=0.0,
+    show_default=True,
+    help="Yearly fall of GPU prices.",
+)
+
+
+def PROJECTION_OPTIONS(function):  # noqa: N802 - used as a decorator like click's options
+    """Add --months, --volume-growth, --api-price-decline and --gpu-price-decline, checked to their ranges."""
+    return _MONTHS(_VOLUME_GROWTH(_API_PRICE_DECLINE(_GPU_PRICE_DECLINE(function))))
+
+
+SEED_OPTION = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the random draws (0 or more); the same seed gives the same result.",
+)
+
 TABLE_JSON_OPTION = click.option(
     "--format",
     "output_format",

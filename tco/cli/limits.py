@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_json, parse_volume
+from tco.cli.formats import PRICING_DIR_OPTION, SEED_OPTION, TABLE_JSON_OPTION, echo_json, parse_volume
 
 
 @click.group()
@@ -16,7 +16,7 @@ def limits() -> None:
 @click.argument("scenario")
 @click.option("--volume", help="Requests per month (3000000, 3e6 or 3M). Default: the scenario's.")
 @click.option("--tier", help="Simulate throttling on this tier (e.g. 'Tier 1') instead of the lowest that fits.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the busiest-hour resampling.")
+@SEED_OPTION
 @TABLE_JSON_OPTION
 @PRICING_DIR_OPTION
 def check(scenario: str, volume: str | None, tier: str | None, seed: int, output_format: str) -> None:

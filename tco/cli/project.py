@@ -4,36 +4,20 @@ from __future__ import annotations
 
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json, parse_volume
+from tco.cli.formats import (
+    PRICING_DIR_OPTION,
+    PROJECTION_OPTIONS,
+    TABLE_JSON_OPTION,
+    echo_columns,
+    echo_json,
+    parse_volume,
+)
 
 
 @click.command()
 @click.argument("scenario")
-@click.option(
-    "--months", type=click.IntRange(12, 36), default=24, show_default=True, help="Months to project, 12 to 36."
-)
 @click.option("--volume", help="Requests in the first month (3000000, 3e6 or 3M). Default: the scenario's.")
-@click.option(
-    "--volume-growth",
-    type=click.FloatRange(min=-0.99),
-    default=0.0,
-    show_default=True,
-    help="Yearly volume growth, 0.5 for +50% a year.",
-)
-@click.option(
-    "--api-price-decline",
-    type=click.FloatRange(0, 0.99),
-    default=0.0,
-    show_default=True,
-    help="Yearly fall of hosted-API prices, 0.3 for -30% a year.",
-)
-@click.option(
-    "--gpu-price-decline",
-    type=click.FloatRange(0, 0.99),
-    default=0.0,
-    show_default=True,
-    help="Yearly fall of GPU prices.",
-)
+@PROJECTION_OPTIONS
 @PRICING_DIR_OPTION
 @TABLE_JSON_OPTION
 def project(
@@ -59,18 +43,18 @@ def project(
     checkpoints = [month for month in (1, 6, 12, 24, 36) if month <= months]
     rows = []
     for deployment in document["deployments"]:
-        row = {"deployment": deployment["name"], "one-time USD": f"{deployment['one_time_usd']:,.0f}"}
+        row = {"deployment": deployment["name"], "one-time USD": f"{deployment['one_time_usd']:,.2f}"}
         for month in checkpoints:
             row[f"month {month}"] = f"{deployment['cumulative_usd'][month - 1]:,.0f}"
         row["payback month"] = deployment["payback_month"] or "-"
+        row["payback against"] = deployment["payback_against"] or "-"
         rows.append(row)
     click.echo(
         f"{document['scenario']}: cumulative USD over {months} months; volume {document['volume_growth_per_year']:+.0%} a year, "
         f"API prices {-document['api_price_decline_per_year']:+.0%}, GPU prices {-document['gpu_price_decline_per_year']:+.0%}"
     )
-    echo_columns(rows, right_aligned={key for key in rows[0] if key != "deployment"})
-    against = next((item["payback_against"] for item in document["deployments"] if item["payback_against"]), None)
-    if against:
-        click.echo(
-            f"payback: the month a deployment's cumulative cost falls to that of {against}, the cheapest without a one-time cost"
-        )
+    echo_columns(rows, right_aligned={key for key in rows[0] if key not in ("deployment", "payback against")})
+    click.echo(
+        "payback: the month a deployment's cumulative cost falls to that of the cheapest deployment with a "
+        "smaller one-time cost ('-': never within the projection, or nothing to pay back)"
+    )

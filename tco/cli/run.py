@@ -9,6 +9,7 @@ import click
 from tco.cli.formats import (
     FORMAT_OPTION,
     PRICING_DIR_OPTION,
+    SEED_OPTION,
     PathParameter,
     echo_csv,
     echo_json,
@@ -36,13 +37,7 @@ if TYPE_CHECKING:
     type=click.IntRange(min=2),
     help="Draw the scenario's uncertain inputs this many times and report P10/P50/P90.",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed of the random draws; the same seed gives the same result.",
-)
+@SEED_OPTION
 @FORMAT_OPTION
 @click.option(
     "--out",

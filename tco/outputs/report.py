@@ -26,13 +26,21 @@ def _flatten(node, path: str = ""):
 
 
 def _nearest_basis(flat: dict, path: str) -> str | None:
-    """Return the `basis` (or `..._basis`) field closest above `path`: the reason a stated figure was chosen."""
+    """Return the reason a stated figure was chosen: its own `..._basis` field, else the nearest `basis` above it.
+
+    A sibling `daily_peak_basis` explains `daily_peak_factor` and nothing
+    else; a `basis` field explains every field beside and below it.
+    """
+    parent, _, leaf = path.rpartition(".")
+    for key, value in flat.items():
+        key_parent, _, key_leaf = key.rpartition(".")
+        if key_parent == parent and key_leaf.endswith("_basis") and leaf.startswith(key_leaf[: -len("basis")]):
+            return " ".join(str(value).split())
     parts = path.split(".")
     for depth in range(len(parts) - 1, 0, -1):
-        parent = ".".join(parts[:depth])
-        for key, value in flat.items():
-            if key.startswith(parent + ".") and key.count(".") == parent.count(".") + 1 and key.endswith("basis"):
-                return " ".join(str(value).split())
+        candidate = ".".join(parts[:depth]) + ".basis"
+        if candidate in flat:
+            return " ".join(str(flat[candidate]).split())
     return None
 
 

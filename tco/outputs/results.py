@@ -29,20 +29,32 @@ def result_document(result: ScenarioResult) -> dict:
 
 
 def result_rows(document: dict) -> list[dict]:
-    """Flatten the deployments into one CSV row per cost component, plus a total row each."""
+    """Flatten the deployments into one CSV row per cost component, plus a total row each.
+
+    With sampled uncertainty, the total rows also carry P10/P50/P90 of the
+    monthly cost and the share of samples where the deployment is cheapest;
+    component rows leave those cells empty.
+    """
+    uncertainty = document.get("uncertainty")
     rows = []
     for deployment in document["deployments"]:
         components = list(deployment["breakdown"].items()) + [("total", deployment["monthly_usd"])]
         for component, usd in components:
-            rows.append(
-                {
-                    "scenario": document["scenario"],
-                    "volume_requests_per_month": document["volume_requests_per_month"],
-                    "deployment": deployment["name"],
-                    "kind": deployment["kind"],
-                    "component": component,
-                    "monthly_usd": usd,
-                    "usd_per_request": usd / document["volume_requests_per_month"],
-                }
-            )
+            row = {
+                "scenario": document["scenario"],
+                "volume_requests_per_month": document["volume_requests_per_month"],
+                "deployment": deployment["name"],
+                "kind": deployment["kind"],
+                "component": component,
+                "monthly_usd": usd,
+                "usd_per_request": usd / document["volume_requests_per_month"],
+            }
+            if uncertainty is not None:
+                total = component == "total"
+                quantiles = uncertainty["monthly_usd"][deployment["name"]]
+                for name in ("p10", "p50", "p90"):
+                    row[f"{name}_monthly_usd"] = quantiles[name] if total else ""
+                chance = uncertainty["probability_cheapest_at_scenario_volume"][deployment["name"]]
+                row["probability_cheapest"] = chance if total else ""
+            rows.append(row)
     return rows

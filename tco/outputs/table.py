@@ -192,8 +192,10 @@ def render_uncertainty(summary: dict) -> str:
     lines += ["  " + line for line in _columns(rows, right={1, 2, 3, 4})]
     for pair in summary["break_even"]:
         if "p50" in pair:
+            base = pair.get("base_volume_requests_per_month")
+            near = f" (near {_volume(base)} as written)" if base else ""
             lines.append(
-                f"  {pair['a']} vs {pair['b']}: break-even P10 {_volume(pair['p10'])}, P50 {_volume(pair['p50'])}, "
+                f"  {pair['a']} vs {pair['b']}{near}: break-even P10 {_volume(pair['p10'])}, P50 {_volume(pair['p50'])}, "
                 f"P90 {_volume(pair['p90'])} requests a month ({pair['samples_with_crossing']:.0%} of samples cross)"
             )
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,12 +255,18 @@ def _bad_number(path: Path) -> UsageError | None:
     return None
 
 
-def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
-    """Read tco's usage log columns; missing token counts are 0 and a row is one request unless `requests` gives a count.
+REQUIRED_COUNT_COLUMNS = ("input_tokens", "output_tokens")
 
-    Text columns are read as categories, because a log repeats a few model,
-    provider, tier and date values over many rows. The file's path goes in
-    the frame's `attrs["source"]`, so errors name the file and row.
+
+def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
+    """Read tco's usage log columns: model, input_tokens and output_tokens, and any of the optional ones.
+
+    An empty cell of an optional count column is 0 and a row is one request
+    unless `requests` gives a count; an empty input_tokens or output_tokens
+    cell is an error naming its row. Text columns are read as categories,
+    because a log repeats a few model, provider, tier and date values over
+    many rows. The file's path goes in the frame's `attrs["source"]`, so
+    errors name the file and row.
     """
     dtype = {column: "category" for column in STRING_COLUMNS} | {
         column: float for column in (*TOKEN_COLUMNS, "requests")
@@ -270,11 +277,23 @@ def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame
         raise _bad_number(path) or DataFileError(f"{path}: not a readable CSV file ({error})") from error
     if any(str(column).lstrip().startswith(("{", "[")) for column in frame.columns):
         raise DataFileError(f"{path}: this is JSON, not a CSV file; give --usage-format openai, anthropic or gemini")
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first column as an index when every row has one cell more than the header.
+        raise DataFileError(f"{path}: the rows have more cells than the header's {len(frame.columns)} column names")
+    repeated = [str(column) for column in frame.columns if re.fullmatch(r"(.+)\.\d+", str(column))
+                and re.fullmatch(r"(.+)\.\d+", str(column)).group(1) in frame.columns]  # fmt: skip
+    if repeated:
+        raise DataFileError(f"{path}: column {repeated[0].rsplit('.', 1)[0]} appears more than once in the header")
     unknown = [column for column in frame.columns if column not in ("model", *TOKEN_COLUMNS, *OPTIONAL_COLUMNS)]
     if unknown:
         raise DataFileError(
             f"{path}: unknown column(s) {', '.join(unknown)}; tco reads model, "
             f"{', '.join(TOKEN_COLUMNS)} and optional {', '.join(OPTIONAL_COLUMNS)}"
+        )
+    missing = [column for column in REQUIRED_COUNT_COLUMNS if column not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"{path}: no {' or '.join(missing)} column; a usage log needs input_tokens and output_tokens per row"
         )
     frame.attrs["source"] = str(path)
     if "model" not in frame.columns:
@@ -284,7 +303,7 @@ def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame
     missing_model = frame["model"].isna().to_numpy()
     if missing_model.any():
         if default_model is None:
-            raise UsageError(f"{path} row {_first(missing_model) + 2}: no model")
+            raise UsageError(f"{path} row {_first(missing_model) + 2}: no model; fill the cell or pass --model")
         models = frame["model"]
         if default_model not in models.cat.categories:
             models = models.cat.add_categories([default_model])
@@ -293,8 +312,13 @@ def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame
         empty = 1.0 if column == "requests" else 0.0
         if column not in frame.columns:
             frame[column] = empty
-        elif np.isnan(frame[column].to_numpy()).any():
-            frame[column] = frame[column].fillna(empty)
+            continue
+        blank = np.isnan(frame[column].to_numpy())
+        if not blank.any():
+            continue
+        if column in REQUIRED_COUNT_COLUMNS:
+            raise UsageError(f"{path} row {_first(blank) + 2}: {column} is empty; give the count, 0 if there was none")
+        frame[column] = frame[column].fillna(empty)
     return frame
 
 
@@ -322,8 +346,9 @@ def _token_classes(frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str
     for name, values in counts.items():
         low, high = (values.min(), values.max()) if len(values) else (0.0, 0.0)
         if not (low >= 0 and high < np.inf):
-            problem = "a negative count" if np.nanmin(values) < 0 else f"{name} is not a finite number"
-            raise UsageError(f"{_where(frame, _first(~((values >= 0) & (values < np.inf))))}: {problem}")
+            position = _first(~((values >= 0) & (values < np.inf)))
+            kind = "a negative count" if values[position] < 0 else "not a finite number"
+            raise UsageError(f"{_where(frame, position)}: {name} is {values[position]:g}, {kind}")
         nonzero[name] = high > 0
     uncached = counts["input_tokens"]
     for name in ("cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens"):
