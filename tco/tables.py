@@ -93,7 +93,8 @@ def _read_unchanged(path: str, _mtime_ns: int, _size: int) -> Table:
 def _read_table(path: Path) -> Table:
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
-            reader = csv.reader(file)
+            # Strict: an unclosed quote is an error, not a field that swallows the rest of the file.
+            reader = csv.reader(file, strict=True)
             header = next(reader, None)
             if not header:
                 raise DataFileError(f"{path}: not a readable CSV file (no header row)")
@@ -106,7 +107,11 @@ def _read_table(path: Path) -> Table:
                 rows = _fit_rows(rows, width, path)
     except FileNotFoundError as error:
         raise DataFileError(f"{path}: data file not found") from error
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
+        raise DataFileError(
+            f"{path} line {reader.line_num}: not a readable CSV file ({error}); check for a quote that is not closed"
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
         raise DataFileError(f"{path}: not a readable CSV file ({error})") from error
     columns = zip(*rows) if rows else ([] for _ in header)
     return Table({name: list(values) for name, values in zip(header, columns)})

@@ -71,3 +71,13 @@ def test_table_pads_short_rows_and_skips_blank_lines(tmp_path):
     assert table.names == ["text", "category"]
     assert table.column("category") == ["greeting", ""]
     assert table.where("category", {"greeting"}).column("text") == ["hello"]
+
+
+def test_table_unclosed_quote_rejected(tmp_path):
+    from tco.errors import DataFileError
+    from tco.tables import read_table
+
+    path = tmp_path / "rows.csv"
+    path.write_text('text,category\nhello,greeting\n"unclosed,lost_card\nbye,farewell\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match="quote that is not closed"):
+        read_table(path)

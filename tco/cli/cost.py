@@ -109,7 +109,12 @@ def _parse_month(_context, _parameter, value: str | None) -> tuple[dt.date, dt.d
     "--usage",
     "usage_file",
     type=PathParameter(dir_okay=False),
-    help="Price a usage file instead: tco's CSV log, or provider usage objects (JSON or JSON Lines) with --usage-format.",
+    help=(
+        "Price a usage file instead: tco's CSV log, or provider usage objects (JSON or JSON Lines) with "
+        "--usage-format. CSV columns: model, input_tokens and output_tokens (required; input counts cached "
+        "tokens too), and optional cached_input_tokens, cache_write_tokens, cache_write_1h_tokens, "
+        "reasoning_tokens, requests, provider, date (YYYY-MM-DD), service_tier and endpoint."
+    ),
 )
 @click.option(
     "--usage-format",

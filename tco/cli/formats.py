@@ -97,6 +97,21 @@ def PROJECTION_OPTIONS(function):  # noqa: N802 - used as a decorator like click
     return _MONTHS(_VOLUME_GROWTH(_API_PRICE_DECLINE(_GPU_PRICE_DECLINE(function))))
 
 
+def progress(length: int, label: str):
+    """A progress bar on stderr when a person watches it; a silent stand-in when stderr is a file or pipe."""
+    import contextlib
+    import sys
+
+    if sys.stderr.isatty():
+        return click.progressbar(length=length, label=label, file=sys.stderr)
+    return contextlib.nullcontext(_SilentBar())
+
+
+class _SilentBar:
+    def update(self, steps: int) -> None:
+        pass
+
+
 SEED_OPTION = click.option(
     "--seed",
     type=click.IntRange(min=0),

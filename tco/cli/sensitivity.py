@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json
+from tco.cli.formats import PRICING_DIR_OPTION, TABLE_JSON_OPTION, echo_columns, echo_json, progress
 
 
 @click.command()
@@ -33,7 +31,7 @@ def sensitivity(scenario: str, share: float, top: int, output_format: str) -> No
     from tco.scenario import find_scenario
 
     fields = len(list(numeric_fields(datafiles.read_yaml(find_scenario(scenario), ScenarioError))))
-    with click.progressbar(length=fields, label="swinging inputs", file=sys.stderr) as bar:
+    with progress(fields, "swinging inputs") as bar:
         analysis = run_sensitivity(scenario, share, on_step=lambda: bar.update(1))
     if output_format == "json":
         echo_json(analysis)
@@ -41,7 +39,8 @@ def sensitivity(scenario: str, share: float, top: int, output_format: str) -> No
 
     pair = " vs ".join(analysis["break_even_pair"])
     base = analysis["base_break_even"]
-    click.echo(f"{analysis['scenario']}: inputs swung by {share:.0%}; break-even of {pair} at base: "
+    click.echo(f"{analysis['scenario']}: inputs swung by {share:.0%} (P10 to P90 where the scenario states a range); "
+               f"break-even of {pair} at base: "
                + (f"{base:,.0f} requests/month" if base else "none within 100x of the volume"))  # fmt: skip
     rows = []
     for swing in analysis["swings"][:top]:
@@ -50,7 +49,7 @@ def sensitivity(scenario: str, share: float, top: int, output_format: str) -> No
         rows.append(
             {
                 "input": swing["field"],
-                "low / base / high": " / ".join(f"{value:g}" for value in swing["values"]),
+                "low / base / high": " / ".join(_number(value) for value in swing["values"]),
                 "most affected": deployment,
                 "monthly USD low..high": f"{low:,.0f}..{high:,.0f}",
                 "break-even low..high": f"{low_crossing:,.0f}..{high_crossing:,.0f}"
@@ -61,3 +60,8 @@ def sensitivity(scenario: str, share: float, top: int, output_format: str) -> No
     echo_columns(rows)
     if analysis["skipped"]:
         click.echo(f"{len(analysis['skipped'])} input(s) skipped because the swung value is invalid; see --format json")
+
+
+def _number(value: float) -> str:
+    """Write an input value for reading: whole thousands with separators, small values as they are."""
+    return f"{value:,.0f}" if abs(value) >= 1_000 else f"{value:g}"

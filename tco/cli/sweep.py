@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json
+from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, echo_columns, echo_csv, echo_json, progress
 
 
 @click.command()
@@ -32,7 +31,7 @@ def sweep(scenario: str, params: tuple[str, ...], output_format: str) -> None:
 
     parameters = [parse_parameter(text) for text in params]
     steps = math.prod(len(parameter.values) for parameter in parameters)
-    with click.progressbar(length=steps, label="sweeping", file=sys.stderr) as bar:
+    with progress(steps, "sweeping") as bar:
         rows = run_sweep(scenario, parameters, on_step=lambda: bar.update(1))
 
     if output_format == "json":

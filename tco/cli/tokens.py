@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from tco.cli.formats import FORMAT_OPTION, PRICING_DIR_OPTION, PathParameter, echo_columns, echo_csv, echo_json
+from tco.cli.formats import (
+    FORMAT_OPTION,
+    PRICING_DIR_OPTION,
+    PathParameter,
+    echo_columns,
+    echo_csv,
+    echo_json,
+    progress,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,7 +63,7 @@ def count(
         click.echo(f"skipped (binary or not UTF-8): {path}", err=True)
 
     if len(files) >= PROGRESS_MIN_FILES:
-        with click.progressbar(length=len(files), label="counting", file=sys.stderr) as bar:
+        with progress(len(files), "counting") as bar:
             results = count_files(files, counter, as_message, on_batch=bar.update)
     else:
         results = count_files(files, counter, as_message)

@@ -131,7 +131,8 @@ def tornado_chart(analysis: dict, deployment: str, path: Path, subtitle: str, to
     axes.axvline(base, color="black", linewidth=0.8)
     axes.invert_yaxis()
     axes.set_xlabel(
-        f"Monthly cost of {deployment} (USD); hatched = input -{analysis['share']:.0%}, solid = +{analysis['share']:.0%}"
+        f"Monthly cost of {deployment} (USD); hatched = input low, solid = input high "
+        f"(-/+{analysis['share']:.0%}, or P10/P90 where the scenario states a range)"
     )
     _finish(figure, axes, f"{analysis['scenario']}: what moves the cost of {deployment}\n{subtitle}", path)
 
