@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel
 
 from tco.errors import DataFileError, ScenarioError
 from tco.scenario import (
@@ -199,20 +200,48 @@ class RowFilter:
         return table.where(self.column, self.values)
 
 
+def _template_fields(scenario) -> dict[int, str]:
+    """Map each prompt template object of a scenario to its dotted field path, such as workload.user_input."""
+    fields: dict[int, str] = {}
+
+    def visit(node, path: str) -> None:
+        if isinstance(node, PromptTemplate):
+            fields[id(node)] = path
+        if isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                visit(getattr(node, name), f"{path}.{name}" if path else name)
+        elif isinstance(node, (list, tuple)):
+            for index, item in enumerate(node):
+                visit(item, f"{path}.{index}")
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                visit(item, f"{path}.{key}")
+
+    visit(scenario, "")
+    return fields
+
+
 class PromptMeasurer:
     """Renders a scenario's templates and counts their tokens, reading each data file once.
 
     With a `row_filter`, every table is narrowed to one task's rows.
     """
 
-    def __init__(self, loaded: LoadedScenario, row_filter: RowFilter | None = None, tables: dict | None = None):
+    def __init__(
+        self,
+        loaded: LoadedScenario,
+        row_filter: RowFilter | None = None,
+        tables: dict | None = None,
+        fields: dict[int, str] | None = None,
+    ):
         self.loaded = loaded
         self.row_filter = row_filter
         self._tables: dict[Path, Table] = tables if tables is not None else {}
+        self._fields = fields if fields is not None else _template_fields(loaded.scenario)
 
     def for_task(self, row_filter: RowFilter) -> PromptMeasurer:
         """Return a measurer over one task's rows, sharing the tables already read."""
-        return PromptMeasurer(self.loaded, row_filter, self._tables)
+        return PromptMeasurer(self.loaded, row_filter, self._tables, self._fields)
 
     def table(self, relative: str) -> tuple[Table, Path]:
         path = self.loaded.resolve(relative)
@@ -225,14 +254,15 @@ class PromptMeasurer:
         return (self.row_filter.apply(frame) if self.row_filter else frame), path
 
     def template_text(self, template: PromptTemplate) -> tuple[str, str]:
-        """Return the template's text and a label naming where it came from."""
+        """Return the template's text and a label naming the scenario file, the template's field and its file."""
+        field = self._fields.get(id(template), "a template")
         if template.text is not None:
-            return template.text, f"{self.loaded.path.name}: inline template"
+            return template.text, f"{self.loaded.path}: {field} (inline text)"
         path = self.loaded.resolve(template.file)
         try:
-            return path.read_text(encoding="utf-8"), str(path)
+            return path.read_text(encoding="utf-8"), f"{self.loaded.path}: {field} (file {path})"
         except FileNotFoundError as error:
-            raise ScenarioError(f"{self.loaded.path}: template file not found: {template.file}") from error
+            raise ScenarioError(f"{self.loaded.path}: {field}: template file not found: {template.file}") from error
 
     def block_rows(self, block: Block) -> RenderedPrompt:
         """Render each kept row of a block; the texts are the block's parts."""

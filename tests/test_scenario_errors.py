@@ -69,6 +69,20 @@ def test_missing_template_variable_named(tmp_path):
     with pytest.raises(TemplateError) as caught:
         evaluate(load_scenario(_write(tmp_path, document)))
     assert "$customer_name" in str(caught.value)
+    # The error names the field that holds the template, not the first deployment that renders it.
+    assert "workload.user_input (inline text)" in str(caught.value)
+    assert "deployment" not in str(caught.value)
+
+
+def test_lone_dollar_names_template_field(tmp_path):
+    from tco.analysis.run import evaluate
+
+    document = _bundled_document()
+    for relative in ("data", "intent-routing"):
+        (tmp_path / relative).symlink_to(bundled_scenarios()["intent-routing"].parent / relative)
+    document["deployments"][2]["system_prompt"]["text"] = "Answer in $ only."
+    with pytest.raises(TemplateError, match=r"deployments\.2\.system_prompt \(inline text\): invalid '\$'"):
+        evaluate(load_scenario(_write(tmp_path, document)))
 
 
 def test_unknown_scenario_lists_bundled():

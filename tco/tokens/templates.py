@@ -21,14 +21,14 @@ from tco.errors import TemplateError
 from tco.tables import Table
 
 
-def template_variables(template: str) -> list[str]:
-    """Return the variable names a template uses, in order of first use."""
+def template_variables(template: str, source: str = "template") -> list[str]:
+    """Return the variable names a template uses, in order of first use; `source` names the template in errors."""
     names: list[str] = []
     for match in string.Template.pattern.finditer(template):
         name = match.group("named") or match.group("braced")
         if match.group("invalid") is not None:
             raise TemplateError(
-                f"invalid '$' at position {match.start('invalid')} of the template; "
+                f"{source}: invalid '$' at position {match.start('invalid')} of the template; "
                 "write '$$' for a literal dollar sign"
             )
         if name and name not in names:
@@ -38,7 +38,7 @@ def template_variables(template: str) -> list[str]:
 
 def render(template: str, values: Mapping[str, str], source: str = "template") -> str:
     """Fill every variable; a variable with no value is an error naming it."""
-    missing = [name for name in template_variables(template) if name not in values]
+    missing = [name for name in template_variables(template, source) if name not in values]
     if missing:
         raise TemplateError(
             f"{source}: no value for variable(s) {', '.join('$' + name for name in missing)}; "
@@ -61,7 +61,7 @@ def render_rows(template: str, fixed: Mapping[str, str], rows: Table | None, sou
     Variables not among `fixed` are read from the row's columns; with no rows,
     every variable must be fixed.
     """
-    needed = template_variables(template)
+    needed = template_variables(template, source)
     per_row_names = [name for name in needed if name not in fixed]
     if not per_row_names or rows is None:
         return RenderedPrompt([render(template, fixed, source)], per_row=False)
