@@ -46,3 +46,25 @@ def test_field_basis_explains_only_its_field():
     assert ledger["workload.traffic.daily_peak_factor"] == "Busiest hour is twice."
     assert ledger["workload.traffic.trace"] == "scenario file s.yaml"
     assert ledger["workload.output_tokens.fixed"] == "Labels are short."
+
+
+def test_answer_states_where_cheapest_changes():
+    import numpy as np
+
+    from tco.analysis.breakeven import total_cost
+    from tco.analysis.run import evaluate
+    from tco.outputs.report import cheapest_changes
+    from tco.outputs.results import result_document
+    from tco.scenario import load_scenario
+
+    result = evaluate(load_scenario("intent-routing"))
+    changes = cheapest_changes(result, result_document(result))
+    assert changes
+    names = [model.name for model in result.models]
+    for volume, below, above in changes:
+        costs = np.array([total_cost(model, [volume * 0.99, volume * 1.01]) for model in result.models])
+        assert names[int(np.argmin(costs[:, 0]))] == below
+        assert names[int(np.argmin(costs[:, 1]))] == above
+    # Between two changes the same deployment stays cheapest, so each change starts where the last one ended.
+    for (_, _, above), (_, below, _) in zip(changes, changes[1:]):
+        assert above == below

@@ -10,6 +10,8 @@ import base64
 import html
 from pathlib import Path
 
+import numpy as np
+
 from tco.analysis.run import ScenarioResult
 from tco.outputs.files import price_dates
 
@@ -92,7 +94,29 @@ def _table_html(rows: list[dict]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def answer_lines(document: dict) -> list[str]:
+def cheapest_changes(result: ScenarioResult, document: dict) -> list[tuple[float, str, str]]:
+    """Return (volume, cheapest below, cheapest above) where the cheapest deployment of all changes.
+
+    Only a break-even volume of two deployments can be such a point, and only
+    where those two are the cheapest of all; each is checked just below and
+    just above.
+    """
+    from tco.analysis.breakeven import RELATIVE_TOLERANCE, total_cost
+
+    volumes = sorted({crossing["volume_requests_per_month"] for pair in document["break_even"]
+                      for crossing in pair["crossings"]})  # fmt: skip
+    changes = []
+    for volume in volumes:
+        probes = np.array([volume * (1 - 2 * RELATIVE_TOLERANCE), volume * (1 + 2 * RELATIVE_TOLERANCE)])
+        totals = np.array([total_cost(model, probes) for model in result.models])
+        below, above = (result.models[int(index)].name for index in np.argmin(totals, axis=0))
+        if below != above:
+            changes.append((volume, below, above))
+    return changes
+
+
+def answer_lines(result: ScenarioResult, document: dict) -> list[str]:
+    """State the cheapest way at the scenario volume and the volumes where the cheapest way changes."""
     volume = document["volume_requests_per_month"]
     ranked = sorted(document["deployments"], key=lambda row: row["monthly_usd"])
     lines = [
@@ -101,13 +125,22 @@ def answer_lines(document: dict) -> list[str]:
     ]
     if len(ranked) > 1:
         lines.append(f"The next is {ranked[1]['name']} at {ranked[1]['monthly_usd']:,.2f} USD a month.")
-    for pair in document["break_even"]:
-        for crossing in pair["crossings"]:
-            lines.append(
-                f"{crossing['cheaper_below']} is cheaper below {crossing['volume_requests_per_month']:,.0f} requests a month "
-                f"and {crossing['cheaper_above']} above, between {pair['a']} and {pair['b']}."
-            )
+    low, high = result.volume_range
+    changes = cheapest_changes(result, document)
+    if not changes:
+        lines.append(f"{ranked[0]['name']} stays the cheapest from {low:,.0f} to {high:,.0f} requests a month.")
+    for change_volume, below, above in changes:
+        lines.append(f"At {change_volume:,.0f} requests a month the cheapest way changes from {below} to **{above}**.")
     return lines
+
+
+def break_even_rows(document: dict) -> list[dict]:
+    """One row per break-even volume of every pair of deployments."""
+    return [
+        {"volume (requests a month)": f"{crossing['volume_requests_per_month']:,.0f}",
+         "cheaper below": crossing["cheaper_below"], "cheaper above": crossing["cheaper_above"]}
+        for pair in document["break_even"] for crossing in pair["crossings"]
+    ]  # fmt: skip
 
 
 def write_report(
@@ -122,12 +155,17 @@ def write_report(
         for row in sorted(document["deployments"], key=lambda item: item["monthly_usd"])
     ]  # fmt: skip
     ledger = assumptions_ledger(document, scenario_document, str(result.loaded.path))
-    answer = answer_lines(document)
+    answer = answer_lines(result, document)
+    crossings = sorted(
+        break_even_rows(document), key=lambda row: float(row["volume (requests a month)"].replace(",", ""))
+    )
     dates = price_dates(document)
 
     markdown = [f"# {scenario.name}", "", f"**Question.** {scenario.question}", "", scenario.description, "",
                 "## Answer", "", *[f"- {line}" for line in answer], "", f"Prices and specs are dated {dates}.", "",
-                "## Monthly cost", "", _table_markdown(costs), ""]  # fmt: skip
+                "## Monthly cost", "", _table_markdown(costs), "",
+                "## Break-even volumes", "", "Every volume where one deployment of a pair becomes cheaper than the other.", "",
+                _table_markdown(crossings), ""]  # fmt: skip
     for caption, path in charts.items():
         markdown += [f"## {caption}", "", f"![{caption}]({path.name})", ""]
     markdown += ["## Assumptions ledger", "", "Every input of the scenario with its value and source, then every price and spec used.", "",
@@ -147,7 +185,8 @@ def write_report(
 td,th{{border:1px solid #bbb;padding:0.2em 0.5em;text-align:left;vertical-align:top}}img{{max-width:100%}}</style></head>
 <body><h1>{html.escape(scenario.name)}</h1><p><strong>Question.</strong> {html.escape(scenario.question)}</p>
 <p>{html.escape(scenario.description)}</p><h2>Answer</h2><ul>{answer_html}</ul><p>Prices and specs are dated {html.escape(dates)}.</p>
-<h2>Monthly cost</h2>{_table_html(costs)}{figures}<h2>Assumptions ledger</h2>
+<h2>Monthly cost</h2>{_table_html(costs)}<h2>Break-even volumes</h2>
+<p>Every volume where one deployment of a pair becomes cheaper than the other.</p>{_table_html(crossings)}{figures}<h2>Assumptions ledger</h2>
 <p>Every input of the scenario with its value and source, then every price and spec used.</p>{_table_html(ledger)}</body></html>
 """
     html_path = folder / "report.html"
