@@ -19,6 +19,14 @@ def test_parse_parameter_numbers():
     assert parameter.path == ("workload", "requests_per_month")
     assert parameter.values == (1e6, 3000000)
     assert parse_parameter("deployments.3.lora_rank=8").path == ("deployments", 3, "lora_rank")
+    assert parse_parameter("workload.requests_per_month=1M,2.5k").values == (1_000_000, 2_500)
+
+
+def test_sweep_invalid_value_names_parameter(runner):
+    result = runner.invoke(main, ["sweep", "intent-routing", "--param", "workload.requests_per_month=abc"])
+    assert result.exit_code == 1
+    assert "--param workload.requests_per_month='abc' is not a valid value here" in result.output
+    assert "(value: 'abc')" in result.output
 
 
 def test_parse_parameter_rejects_missing_values():

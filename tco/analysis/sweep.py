@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,14 +25,26 @@ class Parameter:
     text: str
 
 
+_SCALED = re.compile(r"([0-9]*\.?[0-9]+)([kKmMbB])")
+_SCALES = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
 def _value(text: str):
-    """Parse a number where the text is one (1e6 included, which YAML 1.1 reads as a string), else YAML."""
+    """Parse a number where the text is one (1e6 and 3M included), else YAML.
+
+    YAML 1.1 reads 1e6 as a string, and 3M, as --volume writes volumes, is
+    read as 3,000,000 here too.
+    """
     text = text.strip()
     for number_type in (int, float):
         try:
             return number_type(text)
         except ValueError:
             continue
+    scaled = _SCALED.fullmatch(text)
+    if scaled:
+        value = float(scaled.group(1)) * _SCALES[scaled.group(2).lower()]
+        return int(value) if value.is_integer() else value
     return parse_yaml(text)
 
 
@@ -85,7 +98,13 @@ def sweep_results(scenario: str, parameters: list[Parameter]):
         changed = copy.deepcopy(document)
         for parameter, value in zip(parameters, combination):
             set_field(changed, parameter.path, value, parameter.text)
-        loaded = LoadedScenario(scenario=datafiles.validate(Scenario, changed, path, ScenarioError), path=path)
+        try:
+            scenario_model = datafiles.validate(Scenario, changed, path, ScenarioError)
+        except ScenarioError as error:
+            settings = ", ".join(f"{parameter.text}={value!r}" for parameter, value in zip(parameters, combination))
+            detail = str(error).split("\n", 1)[-1].strip()
+            raise ScenarioError(f"--param {settings} is not a valid value here: {detail}") from error
+        loaded = LoadedScenario(scenario=scenario_model, path=path)
         yield evaluate(loaded, break_even=False)
 
 
