@@ -96,6 +96,19 @@ def _price(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+def _class_prices(prices) -> str:
+    """List a price set's token-class prices; an absent price shows as '-', billed by the rules in docs/billing.md."""
+    return ", ".join(
+        [
+            f"input {_price(prices.input_usd_per_mtok)}",
+            f"cached {_price(prices.cached_input_usd_per_mtok)}",
+            f"cache write {_price(prices.cache_write_usd_per_mtok)}",
+            f"1-hour write {_price(prices.cache_write_1h_usd_per_mtok)}",
+            f"output {_price(prices.output_usd_per_mtok)}",
+        ]
+    )
+
+
 @pricing.command("show")
 @click.argument("model")
 @click.option("--provider", help="Host of the model when several price it.")
@@ -114,10 +127,7 @@ def show(model: str, provider: str | None, output_format: str) -> None:
     click.echo(f"{current.provider}/{current.model} (aliases: {', '.join(current.aliases) or 'none'})")
     for row in history:
         since = f"from {row.effective_from}" if row.effective_from else "first listed price"
-        parts = [f"input {_price(row.input_usd_per_mtok)}", f"cached {_price(row.cached_input_usd_per_mtok)}",
-                 f"cache write {_price(row.cache_write_usd_per_mtok)}", f"1-hour write {_price(row.cache_write_1h_usd_per_mtok)}",
-                 f"output {_price(row.output_usd_per_mtok)}"]  # fmt: skip
-        click.echo(f"  {since}: " + ", ".join(parts) + " USD per million tokens")
+        click.echo(f"  {since}: {_class_prices(row)} USD per million tokens")
         click.echo(f"    source: {' '.join(row.source.split())} (as of {row.as_of})")
     if current.batch_discount is not None:
         click.echo(
@@ -125,14 +135,10 @@ def show(model: str, provider: str | None, output_format: str) -> None:
             + (", cache included" if current.batch_discount_applies_to_cache else "")
         )
     for name, prices in current.service_tiers.items():
-        click.echo(
-            f"  {name}: input {prices.input_usd_per_mtok:g}, cached {_price(prices.cached_input_usd_per_mtok)}, output {prices.output_usd_per_mtok:g}"
-        )
+        click.echo(f"  {name}: {_class_prices(prices)}")
     if current.long_context:
         tier = current.long_context
-        click.echo(
-            f"  long context (input {tier.comparison} {tier.threshold_tokens:,}): input {tier.input_usd_per_mtok:g}, output {tier.output_usd_per_mtok:g}"
-        )
+        click.echo(f"  long context (input {tier.comparison} {tier.threshold_tokens:,}): {_class_prices(tier)}")
     if current.prompt_cache:
         rule = current.prompt_cache
         click.echo(
