@@ -231,6 +231,8 @@ def test_month_spanning_price_change_split(runner):
     # June has 30 days: 9 at the old price (0.05 a request), 21 at the new (0.01): 30 x (0.3 x 0.05 + 0.7 x 0.01) = 0.66.
     assert document["usd"] == pytest.approx(0.66)
     assert [period["share_of_requests"] for period in document["price_periods"]] == pytest.approx([0.3, 0.7])
+    # The rate shown is the blend the total used: 0.3 x 10 + 0.7 x 2 = 4.4 USD per million input tokens.
+    assert document["rates_usd_per_mtok"]["input"]["usd_per_mtok"] == pytest.approx(4.4)
 
 
 def test_unknown_provider_never_zero(runner):

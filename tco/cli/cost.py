@@ -159,7 +159,7 @@ def cost(**options) -> None:
 
 def _price_one(options: dict) -> None:
     from tco.pricing.book import active_price_book
-    from tco.pricing.cost import Usage, effective_rates, price
+    from tco.pricing.cost import Rate, Usage, effective_rates, price
     from tco.pricing.history import month_periods
 
     book = active_price_book()
@@ -189,6 +189,19 @@ def _price_one(options: dict) -> None:
 
     tokens = Usage(**usage_args).by_class()
     row, _, rates, long_context = priced_periods[-1]
+    if len(priced_periods) > 1:
+        # Over a month with a price change, each class's rate is the request-weighted mean of the periods' rates.
+        rates = {
+            key: Rate(
+                sum(share * period_rates[key].usd_per_mtok for _, share, period_rates, _ in priced_periods),
+                "blended: "
+                + "; ".join(
+                    f"{share:.0%} at {period_rates[key].usd_per_mtok:g} ({period_rates[key].rule})"
+                    for _, share, period_rates, _ in priced_periods
+                ),
+            )
+            for key in rates
+        }
     if options["input_tokens"] + options["output_tokens"] > row.context_window_tokens:
         raise click.UsageError(
             f"{options['input_tokens']:,} input + {options['output_tokens']:,} output tokens exceed "
