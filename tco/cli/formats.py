@@ -98,7 +98,7 @@ def PROJECTION_OPTIONS(function):  # noqa: N802 - used as a decorator like click
 
 
 def progress(length: int, label: str):
-    """A progress bar on stderr when a person watches it; a silent stand-in when stderr is a file or pipe."""
+    """Return a progress bar on stderr when a person watches it, or a silent stand-in when stderr is a file or pipe."""
     import contextlib
     import sys
 

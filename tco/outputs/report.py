@@ -98,7 +98,7 @@ def cheapest_changes(result: ScenarioResult, document: dict) -> list[tuple[float
     """Return (volume, cheapest below, cheapest above) where the cheapest deployment of all changes.
 
     Only a break-even volume of two deployments can be such a point, and only
-    where those two are the cheapest of all; each is checked just below and
+    where those two are the cheapest of all. Each is checked just below and
     just above.
     """
     from tco.analysis.breakeven import RELATIVE_TOLERANCE, total_cost
@@ -135,7 +135,7 @@ def answer_lines(result: ScenarioResult, document: dict) -> list[str]:
 
 
 def break_even_rows(document: dict) -> list[dict]:
-    """One row per break-even volume of every pair of deployments."""
+    """Return one row per break-even volume of every pair of deployments."""
     return [
         {"volume (requests a month)": f"{crossing['volume_requests_per_month']:,.0f}",
          "cheaper below": crossing["cheaper_below"], "cheaper above": crossing["cheaper_above"]}
