@@ -393,7 +393,7 @@ class LoadedScenario(BaseModel):
 
 @functools.lru_cache(maxsize=1024)
 def _resolved(folder: Path, relative: str) -> Path:
-    """Resolve a scenario-relative path once; a sweep asks for the same files at every step."""
+    """Resolve a scenario-relative path once, because a sweep reads the same files at every step."""
     return (folder / relative).resolve()
 
 

@@ -69,7 +69,7 @@ def test_missing_template_variable_named(tmp_path):
     with pytest.raises(TemplateError) as caught:
         evaluate(load_scenario(_write(tmp_path, document)))
     assert "$customer_name" in str(caught.value)
-    # The error names the field that holds the template, not the first deployment that renders it.
+    # The error names the field that contains the template, not the first deployment that renders it.
     assert "workload.user_input (inline text)" in str(caught.value)
     assert "deployment" not in str(caught.value)
 

@@ -96,7 +96,7 @@ def test_samples_need_uncertainty_block(runner, tmp_path):
 
 
 def test_break_even_quantiles_follow_each_crossing(runs):
-    # Each entry's sampled crossings gather around the scenario's own crossing, never between two of them.
+    # Each entry's sampled crossings gather around the scenario's own crossing instead of between two of them.
     for entry in runs[0]["break_even"]:
         base = entry["base_volume_requests_per_month"]
         if base is None or "p50" not in entry:

@@ -97,7 +97,7 @@ def _price(value: float | None) -> str:
 
 
 def _class_prices(prices) -> str:
-    """List a price set's token-class prices; an absent price shows as '-', billed by the rules in docs/billing.md."""
+    """Return a price set's token-class prices as text. An absent price shows as '-' (see docs/billing.md for its rule)."""
     return ", ".join(
         [
             f"input {_price(prices.input_usd_per_mtok)}",

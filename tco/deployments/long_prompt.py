@@ -112,7 +112,7 @@ class LongPromptModel:
 
     @functools.cached_property
     def _present_classes(self) -> dict[str, np.ndarray]:
-        """Which token classes this deployment bills at all, judged at a reference volume (the same at any volume)."""
+        """Return which token classes this deployment bills at all, judged at a reference volume (the same at any)."""
         with_cache, without = self.cached_and_uncached(np.array([1e6]))
         return {key: np.array([np.any(with_cache[key]) or np.any(without[key])]) for key in with_cache}
 

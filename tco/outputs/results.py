@@ -32,8 +32,8 @@ def result_rows(document: dict) -> list[dict]:
     """Flatten the deployments into one CSV row per cost component, plus a total row each.
 
     With sampled uncertainty, the total rows also carry P10/P50/P90 of the
-    monthly cost and the share of samples where the deployment is cheapest;
-    component rows leave those cells empty.
+    monthly cost and the share of samples where the deployment is cheapest.
+    Component rows leave those cells empty.
     """
     uncertainty = document.get("uncertainty")
     rows = []
