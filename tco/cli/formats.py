@@ -76,20 +76,16 @@ _VOLUME_GROWTH = click.option(
     show_default=True,
     help="Yearly volume growth, 0.5 for +50% a year.",
 )
-_API_PRICE_DECLINE = click.option(
-    "--api-price-decline",
-    type=click.FloatRange(0, 0.99),
-    default=0.0,
-    show_default=True,
-    help="Yearly fall of hosted-API prices, 0.3 for -30% a year.",
-)
-_GPU_PRICE_DECLINE = click.option(
-    "--gpu-price-decline",
-    type=click.FloatRange(0, 0.99),
-    default=0.0,
-    show_default=True,
-    help="Yearly fall of GPU prices.",
-)
+
+
+def _yearly_decline(flag: str, what: str):
+    return click.option(
+        flag, type=click.FloatRange(0, 0.99), default=0.0, show_default=True, help=f"Yearly fall of {what}."
+    )
+
+
+_API_PRICE_DECLINE = _yearly_decline("--api-price-decline", "hosted-API prices, 0.3 for -30% a year")
+_GPU_PRICE_DECLINE = _yearly_decline("--gpu-price-decline", "GPU prices")
 
 
 def PROJECTION_OPTIONS(function):  # noqa: N802 - used as a decorator like click's options

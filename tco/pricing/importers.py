@@ -255,26 +255,13 @@ def plan_litellm_import(book: PriceBook, path: Path, on: dt.date) -> ImportPlan:
             plan.missing.append(f"{row.provider}/{row.model}")
             continue
         key, entry = found
-        updates, changes = {}, {}
-        for litellm_field, tco_field in FIELDS.items():
-            value = _price(entry, litellm_field, key, path)
-            if value is None:
-                continue
-            if (
-                tco_field == "cache_write_usd_per_mtok"
-                and row.cache_write_usd_per_mtok is None
-                and row.provider != "anthropic"
-            ):
-                continue
-            old = getattr(row, tco_field)
-            if old is None or abs(old - value) > 1e-9:
-                updates[tco_field] = value
-                changes[tco_field] = (old, value)
+        prices = {tco_field: _price(entry, litellm_field, key, path) for litellm_field, tco_field in FIELDS.items()}
+        changes = _differences(row, prices)
         if not changes:
             plan.unchanged += 1
             continue
         data = row.model_dump()
-        data.update(updates)
+        data.update({tco_field: new_value for tco_field, (_, new_value) in changes.items()})
         data.update(
             effective_from=on,
             aliases=[],
