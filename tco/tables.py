@@ -78,11 +78,17 @@ def read_table(path: Path) -> Table:
     again, so sweeps and sensitivity runs read their data once. Tables are
     never changed in place.
     """
+    version = file_version(path)
+    return _read_table(path) if version is None else _read_unchanged(*version)
+
+
+def file_version(path: Path) -> tuple[str, int, int] | None:
+    """Return (resolved path, modification time in ns, size) as a cache key for a file's content, or None if absent."""
     try:
         status = Path(path).stat()
     except OSError:
-        return _read_table(path)
-    return _read_unchanged(str(Path(path).resolve()), status.st_mtime_ns, status.st_size)
+        return None
+    return str(Path(path).resolve()), status.st_mtime_ns, status.st_size
 
 
 @functools.lru_cache(maxsize=32)

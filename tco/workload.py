@@ -21,7 +21,7 @@ from tco.scenario import (
     TokenDistribution,
     Traffic,
 )
-from tco.tables import Table, read_table, require_columns
+from tco.tables import Table, file_version, read_table, require_columns
 from tco.tokens.counter import TOKENS_PER_MESSAGE, TOKENS_TO_PRIME_REPLY, TokenCounter
 from tco.tokens.templates import RenderedPrompt, render_rows
 
@@ -74,11 +74,10 @@ def arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
     day-first dates) goes to pandas' mixed-format parser. An unchanged trace
     is parsed once per process; the array returned is read-only.
     """
-    try:
-        status = Path(trace).stat()
-    except OSError:
+    version = file_version(trace)
+    if version is None:
         return _arrival_seconds(trace, timestamp_column)
-    return _unchanged_arrival_seconds(str(Path(trace).resolve()), status.st_mtime_ns, status.st_size, timestamp_column)
+    return _unchanged_arrival_seconds(*version, timestamp_column)
 
 
 @functools.lru_cache(maxsize=8)

@@ -280,10 +280,11 @@ def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first column as an index when every row has one cell more than the header.
         raise DataFileError(f"{path}: the rows have more cells than the header's {len(frame.columns)} column names")
-    repeated = [str(column) for column in frame.columns if re.fullmatch(r"(.+)\.\d+", str(column))
-                and re.fullmatch(r"(.+)\.\d+", str(column)).group(1) in frame.columns]  # fmt: skip
+    # pandas renames the second of two equal column names "x" to "x.1".
+    renamed = (re.fullmatch(r"(.+)\.\d+", str(column)) for column in frame.columns)
+    repeated = [match.group(1) for match in renamed if match and match.group(1) in frame.columns]
     if repeated:
-        raise DataFileError(f"{path}: column {repeated[0].rsplit('.', 1)[0]} appears more than once in the header")
+        raise DataFileError(f"{path}: column {repeated[0]} appears more than once in the header")
     unknown = [column for column in frame.columns if column not in ("model", *TOKEN_COLUMNS, *OPTIONAL_COLUMNS)]
     if unknown:
         raise DataFileError(

@@ -88,14 +88,19 @@ def _row_format(template: str, fixed: Mapping[str, str], per_row_names: list[str
     parts = []
     position = 0
     for match in string.Template.pattern.finditer(template):
-        parts.append(template[position : match.start()].replace("{", "{{").replace("}", "}}"))
+        parts.append(_literal(template[position : match.start()]))
         name = match.group("named") or match.group("braced")
         if match.group("escaped") is not None:
             parts.append("$")
         elif name in fixed:
-            parts.append(str(fixed[name]).replace("{", "{{").replace("}", "}}"))
+            parts.append(_literal(str(fixed[name])))
         else:
             parts.append(f"{{{per_row_names.index(name)}}}")
         position = match.end()
-    parts.append(template[position:].replace("{", "{{").replace("}", "}}"))
+    parts.append(_literal(template[position:]))
     return "".join(parts)
+
+
+def _literal(text: str) -> str:
+    """Escape text for a `str.format` string by doubling its braces."""
+    return text.replace("{", "{{").replace("}", "}}")
