@@ -92,7 +92,7 @@ def _arrival_seconds(trace: Path, timestamp_column: str) -> np.ndarray:
     require_columns(table, [timestamp_column], trace)
     texts = table.column(timestamp_column)
     if len(texts) < 2:
-        raise DataFileError(f"{trace}: a trace needs at least two arrivals to measure a peak")
+        raise DataFileError(f"{trace}: a trace needs at least two arrivals to measure a peak; use a longer trace")
     times = None
     if all(map(_ISO_TIME.fullmatch, texts)):
         try:

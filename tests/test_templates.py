@@ -30,7 +30,7 @@ def test_rows_match_string_template():
     assert rendered.texts == expected
 
 
-def test_template_without_row_variables_renders_once():
+def test_fixed_template_renders_once():
     rendered = render_rows("Answer with $$ and {braces}: $block", {"block": "x"}, TRICKY_ROWS, "test")
     assert rendered.per_row is False
     assert rendered.texts == ["Answer with $ and {braces}: x"]
@@ -42,7 +42,7 @@ def test_lone_dollar_rejected():
         render_rows("Cost $ 5 for $text", {}, TRICKY_ROWS, "test")
 
 
-def test_table_read_again_after_the_file_changes(tmp_path):
+def test_table_reread_after_change(tmp_path):
     from tco.tables import read_table
 
     path = tmp_path / "rows.csv"
@@ -62,7 +62,7 @@ def test_table_row_with_extra_cells_named(tmp_path):
         read_table(path)
 
 
-def test_table_pads_short_rows_and_skips_blank_lines(tmp_path):
+def test_table_pads_short_rows(tmp_path):
     from tco.tables import read_table
 
     path = tmp_path / "rows.csv"

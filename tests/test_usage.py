@@ -289,7 +289,7 @@ def mixed_usage_frame(rows: int, seed: int) -> pd.DataFrame:
     return frame
 
 
-def test_bulk_pricing_matches_each_row_priced_alone(book):
+def test_bulk_matches_single_row_pricing(book):
     import datetime as dt
 
     from tco.pricing.cost import Usage, price
@@ -310,13 +310,13 @@ def test_bulk_pricing_matches_each_row_priced_alone(book):
         assert priced.loc[position, "model"] == model.model
 
 
-def test_bulk_pricing_reads_categorical_columns_alike(book):
+def test_bulk_pricing_categorical_columns(book):
     frame = mixed_usage_frame(200, seed=4)
     as_categories = frame.astype({name: "category" for name in ("model", "provider", "service_tier", "date")})
     assert summarize(price_usage_frame(book, as_categories)) == summarize(price_usage_frame(book, frame))
 
 
-def test_long_context_rows_split_within_one_model(book):
+def test_long_context_split_per_row(book):
     frame = mixed_usage_frame(400, seed=5)
     sonnet = frame[frame["model"] == "claude-sonnet-4-5"].reset_index(drop=True)
     priced = price_usage_frame(book, sonnet)

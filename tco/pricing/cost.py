@@ -227,7 +227,7 @@ class RateTable:
 
     @classmethod
     def build(cls, keys: list[tuple[ApiModel, ServiceTier, Endpoint] | None]) -> RateTable:
-        """Resolve the rates of each key through `effective_rates`; a UsageError names the model."""
+        """Resolve the rates of each key through `effective_rates`. A key the model cannot price raises UsageError."""
         rates = np.full((2 * len(keys), len(TOKEN_CLASSES)), np.nan)
         thresholds = np.full(len(keys), np.inf)
         inclusive = np.zeros(len(keys), dtype=bool)

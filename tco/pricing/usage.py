@@ -244,7 +244,7 @@ def _read_csv(path: Path, dtype: dict) -> pd.DataFrame:
 
 
 def _bad_number(path: Path) -> UsageError | None:
-    """Find the first cell of a count column that is not a number, reading every column as text."""
+    """Return an error naming the first count cell that is not a number (None when all are), reading the file as text."""
     frame = _read_csv(path, dtype=str)
     for column in (*TOKEN_COLUMNS, "requests"):
         if column in frame:
@@ -261,8 +261,8 @@ REQUIRED_COUNT_COLUMNS = ("input_tokens", "output_tokens")
 def read_usage_csv(path: Path, default_model: str | None = None) -> pd.DataFrame:
     """Read tco's usage log columns: model, input_tokens and output_tokens, and any of the optional ones.
 
-    An empty cell of an optional count column is 0 and a row is one request
-    unless `requests` gives a count; an empty input_tokens or output_tokens
+    An empty cell of an optional count column is 0, and a row is one request
+    unless `requests` gives a count. An empty input_tokens or output_tokens
     cell is an error naming its row. Text columns are read as categories,
     because a log repeats a few model, provider, tier and date values over
     many rows. The file's path goes in the frame's `attrs["source"]`, so
@@ -381,7 +381,7 @@ def _token_classes(frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str
 
 
 def _codes(frame: pd.DataFrame, column: str, default) -> tuple[np.ndarray | int, list]:
-    """Return integer codes for a column's values and the values they stand for; empty cells take `default`.
+    """Return integer codes for a column's values and the values they represent; empty cells take `default`.
 
     An absent column is the single code 0 for `default`. A categorical column
     keeps its codes, so only its few distinct values are looked at.
@@ -483,7 +483,10 @@ def price_usage_frame(
         if np.any(too_early):
             first = _first(too_early)
             model = entries[group_of_entry.index(groups[first])]
-            raise UsageError(f"{_where(frame, first)}: {model.model} has no price before {model.effective_from}")
+            raise UsageError(
+                f"{_where(frame, first)}: {model.model} has no price before {model.effective_from}; "
+                "correct the row's date or add the older price to the tables (docs/pricing.md)"
+            )
 
     keys = (entry * len(tier_names) + tier_codes) * len(endpoint_names) + endpoint_codes
     used = np.bincount(np.ravel(keys), minlength=len(entries) * len(tier_names) * len(endpoint_names))
@@ -523,7 +526,7 @@ def price_usage_frame(
 
 
 def summarize(priced: pd.DataFrame) -> dict:
-    """Total and per-model breakdown of a priced usage frame, in USD and tokens, models sorted by provider and name."""
+    """Return the total and per-model breakdown of a priced usage frame, in USD and tokens, models sorted by provider and name."""
     classes = [*TOKEN_CLASSES, "request_fees"]
     model_codes, model_names = _codes(priced, "model", None)
     provider_codes, provider_names = _codes(priced, "provider", None)
